@@ -1,0 +1,3 @@
+from mudan.cli.main import main
+
+main()

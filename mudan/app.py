@@ -1,0 +1,150 @@
+"""The application factory. Nothing happens at import; ``create_app(settings)`` wires everything."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+import pluggy
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+
+from mudan.core.db import make_engine, make_sessionmaker
+from mudan.core.deps import authenticate, locale_of
+from mudan.core.errors import MudanError
+from mudan.core.observability import Metrics, RequestMiddleware, configure_logging
+from mudan.hooks import collect, make_plugin_manager
+from mudan.settings import Settings
+
+log = logging.getLogger("mudan.app")
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    pm: pluggy.PluginManager
+    metrics: Metrics
+    engine: Engine | None = None
+    _sessions: sessionmaker[Session] | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def sessions(self) -> sessionmaker[Session]:
+        if self._sessions is None:
+            raise RuntimeError("the app's lifespan has not started")
+        return self._sessions
+
+    def start(self) -> None:
+        self.engine = make_engine(self.settings.database.url, echo=self.settings.database.echo)
+        self._sessions = make_sessionmaker(self.engine)
+        self.settings.lake.warehouse.mkdir(parents=True, exist_ok=True)
+
+    def stop(self) -> None:
+        if self.engine is not None:
+            self.engine.dispose()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    configure_logging(settings.log_json)
+    ctx = AppContext(
+        settings=settings, pm=make_plugin_manager(settings.plugins_disabled), metrics=Metrics()
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        ctx.start()
+        log.info(
+            "mudan started",
+            extra={"fields": {"db": ctx.engine.url.render_as_string() if ctx.engine else ""}},
+        )
+        try:
+            yield
+        finally:
+            ctx.stop()
+
+    app = FastAPI(
+        title="Mudan 牡丹 城市大脑 API",
+        version="0.1.0",
+        docs_url="/api/docs",
+        swagger_ui_oauth2_redirect_url="/api/docs/oauth2-redirect",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        lifespan=lifespan,
+        dependencies=[Depends(authenticate)],
+        generate_unique_id_function=_operation_id,
+    )
+    app.state.ctx = ctx
+    for router in collect(ctx.pm.hook.mudan_routers()):
+        app.include_router(router)
+    static = resources.files("mudan.web").joinpath("static")
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    _install_error_handlers(app)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.auth.secret_key.get_secret_value(),
+        session_cookie="mudan_session",
+        max_age=settings.auth.session_max_age_s,
+        same_site="lax",
+        https_only=settings.auth.cookie_secure,
+    )
+    app.add_middleware(RequestMiddleware, metrics=ctx.metrics, max_body=settings.web.max_body_bytes)
+    return app
+
+
+def _operation_id(route: APIRoute) -> str:
+    # Stable ids: the endpoint's function name, which is unique per app (checked by a test).
+    return route.name
+
+
+def wants_html(request: Request) -> bool:
+    path = request.url.path
+    if path.startswith(("/api/", "/open311/", "/metrics", "/healthz")):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(MudanError)
+    async def mudan_error(request: Request, exc: MudanError) -> Response:
+        locale = locale_of(request)
+        if wants_html(request):
+            if exc.status == 401:
+                return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+            from mudan.web.render import render
+
+            return render(
+                request,
+                "error.html",
+                {"error": exc, "message": exc.message(locale)},
+                status_code=exc.status,
+            )
+        return JSONResponse(exc.envelope(locale), status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        details = [
+            {"loc": [str(p) for p in e.get("loc", ())], "msg": e.get("msg"), "type": e.get("type")}
+            for e in exc.errors()
+        ]
+        err = MudanError("request.invalid", status=422, details=details)
+        return JSONResponse(err.envelope(locale_of(request)), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        code = {404: "http.not_found", 405: "http.method_not_allowed"}.get(
+            exc.status_code, "http.error"
+        )
+        err = MudanError(code, status=exc.status_code)
+        return JSONResponse(err.envelope(locale_of(request)), status_code=exc.status_code)

@@ -1,0 +1,49 @@
+"""Shared CLI plumbing: settings, a transaction, and printing domain errors in Chinese."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+from sqlalchemy.orm import Session
+
+from mudan.core.db import make_engine, make_sessionmaker, transaction
+from mudan.core.errors import MudanError
+from mudan.settings import Settings
+
+console = Console()
+err_console = Console(stderr=True)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def settings() -> Settings:
+    return Settings()
+
+
+@contextmanager
+def db_session(cfg: Settings | None = None) -> Iterator[Session]:
+    cfg = cfg or settings()
+    engine = make_engine(cfg.database.url)
+    try:
+        with transaction(make_sessionmaker(engine)) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+def handle_errors(fn: F) -> F:
+    """Print a MudanError as ``[code] message`` and exit 2 instead of a traceback."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except MudanError as exc:
+            err_console.print(f"[red][{exc.code}][/red] {exc.message()}")
+            raise typer.Exit(2) from exc
+
+    return wrapper  # type: ignore[return-value]

@@ -1,0 +1,72 @@
+"""The ``mudan`` command. Core commands live here; domains add theirs through ``mudan_cli``."""
+
+from __future__ import annotations
+
+import typer
+
+from mudan.cli.common import console, settings
+from mudan.cli.ids import app as ids_app
+from mudan.hooks import make_plugin_manager
+
+db_app = typer.Typer(help="数据库 (database)", no_args_is_help=True)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Apply Alembic migrations to MUDAN_DATABASE__URL."""
+    from mudan.core.migrate import upgrade
+
+    cfg = settings()
+    upgrade(cfg.database.url, revision)
+    console.print(f"数据库已迁移到 {revision}")
+
+
+def serve(
+    host: str | None = typer.Option(None),
+    port: int | None = typer.Option(None),
+    reload: bool = typer.Option(False),
+) -> None:
+    """Serve the web app and API (uvicorn)."""
+    import uvicorn
+
+    cfg = settings()
+    console.print(f"Mudan 城市大脑: http://{host or cfg.web.host}:{port or cfg.web.port}/")
+    uvicorn.run(
+        "mudan.app:create_app",
+        factory=True,
+        host=host or cfg.web.host,
+        port=port or cfg.web.port,
+        reload=reload,
+        log_level="warning",
+    )
+
+
+def demo(
+    scale: float = typer.Option(0.05, help="1 = Heze's real sizes; small values for laptops"),
+    seed: int = typer.Option(3717, help="RNG seed; same seed, same world"),
+) -> None:
+    """Migrate and generate the deterministic Heze demo world (idempotent)."""
+    from mudan.core.progress import RichReporter
+    from mudan.demo.world import generate
+    from mudan.domains.org.demo import DEMO_PASSWORD
+
+    cfg = settings()
+    with RichReporter() as reporter:
+        generate(cfg, seed=seed, scale=scale, progress=reporter)
+    console.print(
+        f"演示数据已生成（seed={seed}, scale={scale}）。演示登录：admin / {DEMO_PASSWORD}"
+    )
+
+
+def build() -> typer.Typer:
+    app = typer.Typer(help="Mudan 牡丹 城市大脑", no_args_is_help=True, add_completion=False)
+    app.command("serve")(serve)
+    app.command("demo")(demo)
+    app.add_typer(db_app, name="db")
+    app.add_typer(ids_app, name="ids")
+    make_plugin_manager().hook.mudan_cli(app=app)
+    return app
+
+
+def main() -> None:
+    build()()

@@ -1,0 +1,68 @@
+"""Roles, permissions and the principal a request acts as.
+
+A role grants permissions; a binding limits it to a department and/or a region subtree.
+Region scoping uses materialised paths (``3717/371702/371702001000``): a principal sees a
+region when one of its scope paths is a prefix of the region's path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from mudan.domains.org.enums import Role
+
+ALL = "*"
+
+ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
+    Role.ADMIN: frozenset({ALL}),
+    Role.BUREAU_OPERATOR: frozenset(
+        {"org.read", "regions.read", "audit.read", "ids.check", "ops.metrics"}
+    ),
+    Role.DATA_OFFICER: frozenset({"org.read", "regions.read", "ids.check"}),
+    Role.COUNTY_OPERATOR: frozenset({"org.read", "regions.read"}),
+    Role.DUTY_OFFICER: frozenset({"org.read", "regions.read"}),
+    Role.GRID_WORKER: frozenset({"regions.read"}),
+    Role.EVALUATOR: frozenset({"org.read", "regions.read", "audit.read"}),
+    Role.PUBLIC: frozenset(),
+}
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: int | None
+    username: str
+    display_name: str
+    roles: frozenset[Role] = frozenset()
+    scope_paths: tuple[str, ...] = ()
+    department_ids: frozenset[int] = field(default_factory=frozenset)
+    via: str = "anonymous"  # anonymous | session | token
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.user_id is None
+
+    @property
+    def primary_role(self) -> str:
+        order = list(Role)
+        return min(self.roles, key=order.index).value if self.roles else Role.PUBLIC.value
+
+    @property
+    def permissions(self) -> frozenset[str]:
+        perms: set[str] = set()
+        for role in self.roles:
+            perms |= ROLE_PERMISSIONS[role]
+        return frozenset(perms)
+
+    def can(self, permission: str) -> bool:
+        perms = self.permissions
+        return ALL in perms or permission in perms
+
+    def sees_path(self, path: str) -> bool:
+        return any(path == p or path.startswith(p + "/") for p in self.scope_paths)
+
+    def sees_ancestor_of(self, path: str) -> bool:
+        """True for regions above the principal's scope (shown as context, not opened)."""
+        return any(p.startswith(path + "/") for p in self.scope_paths)
+
+
+ANONYMOUS = Principal(user_id=None, username="anonymous", display_name="访客")

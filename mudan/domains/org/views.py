@@ -1,0 +1,209 @@
+"""Org API: regions (tree, locate), departments, users, tokens, whoami."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+from fastapi import APIRouter, Query, Request
+from sqlalchemy import func, select
+
+from mudan.core import audit
+from mudan.core.deps import CurrentPrincipal, DbSession, app_ctx, public, require
+from mudan.core.errors import NotFound
+from mudan.core.rbac import Principal
+from mudan.domains.org import regions as reg
+from mudan.domains.org import service as org
+from mudan.domains.org.geo import Locator, RegionRef
+from mudan.domains.org.models import Department, Region, User
+from mudan.domains.org.schemas import (
+    BindingSchema,
+    DepartmentOut,
+    LocateOut,
+    MeOut,
+    RegionOut,
+    TokenCreate,
+    TokenOut,
+    UserCreate,
+    UserOut,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["org"])
+_locator_lock = threading.Lock()
+
+
+def _region_out(r: Region) -> RegionOut:
+    return RegionOut(
+        code=r.code, name=r.name, level=r.level, parent_code=r.parent_code, lon=r.lon, lat=r.lat
+    )
+
+
+def locator_for(request: Request, session: DbSession) -> Locator:
+    """Build the point locator once per process and region-table size (cheap invalidation)."""
+    extras = app_ctx(request).extras
+    size = session.scalar(select(func.count()).select_from(Region)) or 0
+    with _locator_lock:
+        cached = extras.get("locator")
+        if cached is None or cached[0] != size:
+            cached = (size, reg.build_locator(session))
+            extras["locator"] = cached
+    locator: Locator = cached[1]
+    return locator
+
+
+@router.get("/me", response_model=MeOut)
+def whoami(principal: CurrentPrincipal) -> MeOut:
+    return MeOut(
+        username=principal.username,
+        display_name=principal.display_name,
+        roles=sorted(principal.roles),
+        scope_paths=list(principal.scope_paths),
+        permissions=sorted(principal.permissions),
+    )
+
+
+@router.post("/auth/tokens", response_model=TokenOut, status_code=201)
+@public
+def create_token(body: TokenCreate, request: Request, session: DbSession) -> TokenOut:
+    """Exchange a username and password for a bearer token (the API's login)."""
+    cfg = app_ctx(request).settings.auth
+    user = org.login(
+        session,
+        username=body.username,
+        password=body.password,
+        max_failures=cfg.max_failed_logins,
+        lockout=timedelta(minutes=cfg.lockout_minutes),
+    )
+    row, plain = org.issue_token(session, user=user, name=body.name, days=body.days)
+    audit.record(
+        session,
+        actor=user.username,
+        role="user",
+        action="auth.token_issued",
+        object_type="api_token",
+        object_id=str(row.id),
+    )
+    return TokenOut(
+        token=plain,
+        prefix=row.prefix,
+        expires_at=row.expires_at.isoformat() if row.expires_at else None,
+    )
+
+
+@router.get("/regions/locate", response_model=LocateOut, dependencies=[require("regions.read")])
+def locate_point(
+    request: Request, session: DbSession, lon: float = Query(), lat: float = Query()
+) -> LocateOut:
+    found = reg.locate(locator_for(request, session), lon=lon, lat=lat)
+
+    def ref(r: RegionRef | None) -> RegionOut | None:
+        return _region_out(reg.get_region(session, code=r.code)) if r else None
+
+    city = ref(found.city)
+    assert city is not None
+    return LocateOut(
+        lon=lon,
+        lat=lat,
+        grid=ref(found.grid),
+        community=ref(found.community),
+        street=ref(found.street),
+        district=ref(found.district),
+        city=city,
+    )
+
+
+@router.get("/regions/{code}", response_model=RegionOut, dependencies=[require("regions.read")])
+def region_detail(code: str, session: DbSession, principal: CurrentPrincipal) -> RegionOut:
+    r = reg.get_region(session, code=code)
+    if not (principal.sees_path(r.path) or principal.sees_ancestor_of(r.path)):
+        raise NotFound("region.not_found", code=code)
+    return _region_out(r)
+
+
+@router.get(
+    "/regions/{code}/children",
+    response_model=list[RegionOut],
+    dependencies=[require("regions.read")],
+)
+def region_children(code: str, session: DbSession, principal: CurrentPrincipal) -> list[RegionOut]:
+    return [
+        RegionOut(
+            code=n.code,
+            name=n.name,
+            level=n.level,
+            parent_code=n.parent_code,
+            lon=n.lon,
+            lat=n.lat,
+            child_count=n.child_count,
+        )
+        for n in reg.children(session, principal=principal, code=code)
+    ]
+
+
+@router.get("/departments", response_model=list[DepartmentOut], dependencies=[require("org.read")])
+def list_departments(session: DbSession) -> list[DepartmentOut]:
+    rows = session.scalars(select(Department).order_by(Department.code))
+    return [
+        DepartmentOut(
+            code=d.code,
+            name=d.name,
+            short_name=d.short_name,
+            level=d.level,
+            region_code=d.region_code,
+        )
+        for d in rows
+    ]
+
+
+def user_out(session: DbSession, u: User) -> UserOut:
+    def dept_code(dept_id: int | None) -> str | None:
+        d = session.get(Department, dept_id) if dept_id else None
+        return d.code if d else None
+
+    return UserOut(
+        id=u.id,
+        username=u.username,
+        display_name=u.display_name,
+        department_code=dept_code(u.department_id),
+        bindings=[
+            BindingSchema(
+                role=b.role,
+                department_code=dept_code(b.department_id),  # type: ignore[arg-type]
+                region_code=b.region_code,
+            )
+            for b in u.bindings
+        ],
+    )
+
+
+@router.get("/users", response_model=list[UserOut], dependencies=[require("org.admin")])
+def list_users(session: DbSession) -> list[UserOut]:
+    return [user_out(session, u) for u in org.list_users(session)]
+
+
+@router.post("/users", response_model=UserOut, status_code=201)
+def create_user(
+    body: UserCreate,
+    request: Request,
+    session: DbSession,
+    principal: Principal = require("org.admin"),
+) -> UserOut:
+    user = org.create_user(
+        session,
+        username=body.username,
+        display_name=body.display_name,
+        password=body.password,
+        department_code=body.department_code,
+        bindings=[org.BindingIn(b.role, b.department_code, b.region_code) for b in body.bindings],
+        min_password_length=app_ctx(request).settings.auth.min_password_length,
+    )
+    audit.record(
+        session,
+        actor=principal.username,
+        role=principal.primary_role,
+        action="user.create",
+        object_type="user",
+        object_id=str(user.id),
+        detail={"username": user.username, "roles": [b.role for b in body.bindings]},
+    )
+    return user_out(session, user)

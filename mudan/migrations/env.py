@@ -1,0 +1,44 @@
+"""Alembic environment: one linear history for the core and every built-in domain."""
+
+from __future__ import annotations
+
+import importlib
+
+from alembic import context
+
+from mudan.core.db import Base, make_engine
+from mudan.hooks import BUILTIN_PLUGINS
+
+
+def _import_models() -> None:
+    importlib.import_module("mudan.core.audit")
+    for plugin in BUILTIN_PLUGINS:
+        package = plugin.rsplit(".", 1)[0]
+        try:
+            importlib.import_module(f"{package}.models")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{package}.models":
+                raise
+
+
+_import_models()
+config = context.config
+target_metadata = Base.metadata
+
+
+def run_migrations_online() -> None:
+    url = config.get_main_option("sqlalchemy.url")
+    assert url
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=connection.dialect.name == "sqlite",
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+run_migrations_online()

@@ -1,0 +1,55 @@
+"""One typed settings object, read from the environment (prefix ``MUDAN_``, nested with ``__``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class DatabaseSettings(BaseModel):
+    url: str = "sqlite:///./var/mudan.db"
+    echo: bool = False
+
+
+class LakeSettings(BaseModel):
+    warehouse: Path = Path("./var/lake")
+    engine: str = "duckdb"
+
+
+class MqttSettings(BaseModel):
+    """Empty URL means: no broker configured (embedded in-process simulators)."""
+
+    url: str = ""
+
+
+class AuthSettings(BaseModel):
+    secret_key: SecretStr = SecretStr("change-me-in-production")
+    session_max_age_s: int = 8 * 3600
+    max_failed_logins: int = 5
+    lockout_minutes: int = 15
+    cookie_secure: bool = False
+    min_password_length: int = 10
+
+
+class WebSettings(BaseModel):
+    host: str = "127.0.0.1"
+    port: int = 8000
+    default_locale: str = "zh"
+    max_body_bytes: int = 10 * 1024 * 1024
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="MUDAN_", env_nested_delimiter="__", env_file=None, extra="ignore"
+    )
+
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    lake: LakeSettings = Field(default_factory=LakeSettings)
+    mqtt: MqttSettings = Field(default_factory=MqttSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
+    log_json: bool = True
+    var_dir: Path = Path("./var")
+    plugins_disabled: list[str] = Field(default_factory=list)
