@@ -59,7 +59,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     configure_logging(settings.log_json)
     ctx = AppContext(
-        settings=settings, pm=make_plugin_manager(settings.plugins_disabled), metrics=Metrics()
+        settings=settings,
+        pm=make_plugin_manager(settings.plugins_disabled, settings.plugins),
+        metrics=Metrics(),
     )
 
     @asynccontextmanager

@@ -95,12 +95,15 @@ BUILTIN_PLUGINS = (
 )
 
 
-def make_plugin_manager(disabled: list[str] | None = None) -> pluggy.PluginManager:
+def make_plugin_manager(
+    disabled: list[str] | None = None, extra: list[str] | None = None
+) -> pluggy.PluginManager:
+    """Built-in plugins, then ``extra`` module names, then the ``mudan`` entry-point group."""
     import importlib
 
     pm = pluggy.PluginManager("mudan")
     pm.add_hookspecs(MudanSpec)
-    for name in BUILTIN_PLUGINS:
+    for name in (*BUILTIN_PLUGINS, *(extra or ())):
         if disabled and name in disabled:
             continue
         pm.register(importlib.import_module(name), name=name)

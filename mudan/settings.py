@@ -52,4 +52,5 @@ class Settings(BaseSettings):
     web: WebSettings = Field(default_factory=WebSettings)
     log_json: bool = True
     var_dir: Path = Path("./var")
+    plugins: list[str] = Field(default_factory=list)  # extra plugin modules to load
     plugins_disabled: list[str] = Field(default_factory=list)

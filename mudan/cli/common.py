@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy.orm import Session
 
 from mudan.core.db import make_engine, make_sessionmaker, transaction
@@ -43,7 +44,7 @@ def handle_errors(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except MudanError as exc:
-            err_console.print(f"[red][{exc.code}][/red] {exc.message()}")
+            err_console.print(f"[red]{escape('[' + exc.code + ']')}[/red] {escape(exc.message())}")
             raise typer.Exit(2) from exc
 
     return wrapper  # type: ignore[return-value]

@@ -65,8 +65,10 @@ async def authenticate(request: Request) -> Principal:
     is_pub = is_public_endpoint(getattr(route, "endpoint", None))
     principal = await run_in_threadpool(_resolve_principal, request)
     request.state.principal = principal
-    if request.method in UNSAFE and principal.via != "token" and (
-        principal.via == "session" or _is_form(request)
+    if (
+        request.method in UNSAFE
+        and principal.via != "token"
+        and (principal.via == "session" or _is_form(request))
     ):
         # Cookie sessions and browser forms (the login form too) need the CSRF token;
         # bearer-token API calls carry no ambient credentials and are exempt.

@@ -361,7 +361,9 @@ def gen_gb28181(rng: Random, centre: str, industry: str, type_code: str, network
 CITIZEN_ID_CORRUPTIONS: dict[str, str] = {
     "checksum": "id.checksum",
     "format": "id.format",
-    "region": "id.region",
+    "fullwidth": "id.format",  # one full-width digit (python-stdnum silently normalises it)
+    "province": "id.region",  # first two digits not a province
+    "county": "id.region",  # digits 3-6 all zero (xx0000)
     "birthdate": "id.birthdate",  # impossible calendar date (month 13, 31 April …)
     "pre1900": "id.birthdate",
     "future": "id.birthdate",
@@ -386,19 +388,20 @@ def corrupt_citizen_id(rng: Random, s: str, mode: str | None = None) -> str:
         return body + rng.choice(_ID_CHECK_CHARS.replace(s[17].upper(), ""))
     if mode == "format":
         pos = rng.randrange(17)
-        kind = rng.randrange(5)
+        kind = rng.randrange(4)
         if kind == 0:
             return s[:pos] + rng.choice("ABOxX -/.") + s[pos + 1 :]
         if kind == 1:
             return s[: rng.randrange(1, 18)]
         if kind == 2:
             return s + str(rng.randrange(10))
-        if kind == 3:
-            return body + rng.choice("YZ?*")
-        return s[:pos] + chr(0xFF10 + int(s[pos])) + s[pos + 1 :]  # full-width digit
-    if mode == "region":
-        if rng.random() < 0.5:
-            return _with_id_check(rng.choice(_NON_PROVINCES) + body[2:])
+        return body + rng.choice("YZ?*")
+    if mode == "fullwidth":
+        pos = rng.randrange(17)
+        return s[:pos] + chr(0xFF10 + int(s[pos])) + s[pos + 1 :]
+    if mode == "province":
+        return _with_id_check(rng.choice(_NON_PROVINCES) + body[2:])
+    if mode == "county":
         return _with_id_check(body[:2] + "0000" + body[6:])
     if mode == "birthdate":
         return _with_id_check(body[:10] + rng.choice(_BAD_DATES) + body[14:])

@@ -21,6 +21,8 @@ def generate(settings: Settings, *, seed: int, scale: float, progress: Reporter)
             ctx = DemoContext(
                 session=session, settings=settings, seed=seed, scale=scale, progress=progress
             )
-            make_plugin_manager(settings.plugins_disabled).hook.mudan_demo(ctx=ctx)
+            make_plugin_manager(settings.plugins_disabled, settings.plugins).hook.mudan_demo(
+                ctx=ctx
+            )
     finally:
         engine.dispose()

@@ -75,8 +75,12 @@ def test_post_without_csrf_token_is_refused(client: TestClient) -> None:
 
 def test_login_form_rejects_missing_csrf(client: TestClient) -> None:
     client.get("/login")
-    r = client.post("/login", data={"username": "admin", "password": DEMO_PASSWORD},
-                    follow_redirects=False, headers={"accept": "application/json"})
+    r = client.post(
+        "/login",
+        data={"username": "admin", "password": DEMO_PASSWORD},
+        follow_redirects=False,
+        headers={"accept": "application/json"},
+    )
     # Login CSRF: a cross-site form cannot log the victim into the attacker's account.
     assert r.status_code == 403 and r.json()["error"]["code"] == "auth.csrf"
 

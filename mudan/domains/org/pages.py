@@ -67,7 +67,11 @@ def departments_page(request: Request, session: DbSession) -> Response:
 def _users_page(request: Request, session: DbSession, **extra: object) -> Response:
     users = [user_out(session, u) for u in org.list_users(session)]
     depts = session.scalars(select(Department).order_by(Department.code)).all()
-    ctx = {"users": users, "departments": depts, "roles": [r for r in Role if r != Role.PUBLIC]}
+    ctx: dict[str, object] = {
+        "users": users,
+        "departments": depts,
+        "roles": [r for r in Role if r != Role.PUBLIC],
+    }
     ctx.update(extra)
     status = 422 if extra.get("error") else 200
     return render(request, "org/users.html", ctx, status_code=status)

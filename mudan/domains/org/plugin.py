@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from mudan.hooks import NavEntry, hookimpl
+from mudan.hooks import MapLayer, NavEntry, hookimpl
 
 if TYPE_CHECKING:
     import typer
@@ -16,10 +16,11 @@ if TYPE_CHECKING:
 
 @hookimpl
 def mudan_routers() -> list[APIRouter]:
+    from mudan.domains.org.calendar_views import router as calendar
     from mudan.domains.org.pages import router as pages
     from mudan.domains.org.views import router as api
 
-    return [api, pages]
+    return [api, calendar, pages]
 
 
 @hookimpl
@@ -33,6 +34,16 @@ def mudan_nav_entries() -> list[NavEntry]:
         NavEntry("admin", "ui.regions", "/admin/regions", "regions.read", 10),
         NavEntry("admin", "ui.departments", "/admin/departments", "org.read", 20),
         NavEntry("admin", "ui.users", "/admin/users", "org.admin", 30),
+    ]
+
+
+@hookimpl
+def mudan_map_layers() -> list[MapLayer]:
+    base = "/api/v1/regions/3717/geojson?level="
+    return [
+        MapLayer("districts", "level.district", "polygon", base + "district"),
+        MapLayer("streets", "level.street", "polygon", base + "street"),
+        MapLayer("grids", "level.grid", "polygon", base + "grid"),
     ]
 
 

@@ -68,6 +68,45 @@ def children(session: Session, *, principal: Principal, code: str) -> list[Regio
     return nodes
 
 
+def descendants_geojson(
+    session: Session, *, principal: Principal, code: str, level: str, limit: int = 20000
+) -> dict[str, object]:
+    """A GeoJSON FeatureCollection of ``code``'s descendants at ``level`` within the scope."""
+    from shapely import wkt
+    from shapely.geometry import mapping
+
+    if level not in _LEVELS:
+        raise InvalidInput("region.bad_level", level=level)
+    parent = get_region(session, code=code)
+    if not (principal.sees_path(parent.path) or principal.sees_ancestor_of(parent.path)):
+        raise NotFound("region.not_found", code=code)
+    rows = session.scalars(
+        select(Region)
+        .where(Region.path.startswith(parent.path + "/"), Region.level == level)
+        .order_by(Region.code)
+        .limit(limit)
+    )
+    features = [
+        {
+            "type": "Feature",
+            "id": r.code,
+            "properties": {
+                "code": r.code,
+                "name": r.name,
+                "level": r.level,
+                "parent_code": r.parent_code,
+            },
+            "geometry": mapping(wkt.loads(r.geometry_wkt)) if r.geometry_wkt else None,
+        }
+        for r in rows
+        if principal.sees_path(r.path)
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+_LEVELS = ("district", "zone", "street", "community", "grid")
+
+
 def visible_roots(session: Session, *, principal: Principal) -> list[Region]:
     """The top regions of the principal's scope (e.g. the city, or one street)."""
     codes = [p.rsplit("/", 1)[-1] for p in principal.scope_paths]

@@ -14,6 +14,7 @@ from mudan.core.errors import NotFound
 from mudan.core.rbac import Principal
 from mudan.domains.org import regions as reg
 from mudan.domains.org import service as org
+from mudan.domains.org.enums import Role
 from mudan.domains.org.geo import Locator, RegionRef
 from mudan.domains.org.models import Department, Region, User
 from mudan.domains.org.schemas import (
@@ -167,8 +168,8 @@ def user_out(session: DbSession, u: User) -> UserOut:
         department_code=dept_code(u.department_id),
         bindings=[
             BindingSchema(
-                role=b.role,
-                department_code=dept_code(b.department_id),  # type: ignore[arg-type]
+                role=Role(b.role),
+                department_code=dept_code(b.department_id),
                 region_code=b.region_code,
             )
             for b in u.bindings
@@ -207,3 +208,14 @@ def create_user(
         detail={"username": user.username, "roles": [b.role for b in body.bindings]},
     )
     return user_out(session, user)
+
+
+@router.get("/regions/{code}/geojson", dependencies=[require("regions.read")])
+def region_geojson(
+    code: str,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    level: str = Query("district", description="district | zone | street | community | grid"),
+) -> dict[str, object]:
+    """Boundaries below ``code`` at one level, as GeoJSON (for the one-map and big screen)."""
+    return reg.descendants_geojson(session, principal=principal, code=code, level=level)

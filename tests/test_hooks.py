@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from mudan.app import create_app
+from mudan.core.progress import NullReporter
+from mudan.demo.world import generate
+from mudan.hooks import collect, make_plugin_manager
+from mudan.settings import Settings
+from tests import sample_plugin
+from tests.conftest import _settings, login_token
+
+
+def test_plugin_adds_route_nav_and_indicator(settings: Settings) -> None:
+    cfg = settings.model_copy(update={"plugins": ["tests.sample_plugin"]})
+    with TestClient(create_app(cfg)) as c:
+        assert c.get("/api/v1/sample/hello").status_code == 401  # deny by default applies
+        h = {"Authorization": f"Bearer {login_token(c, 'admin')}"}
+        assert c.get("/api/v1/sample/hello", headers=h).json() == {"hello": "admin"}
+        pm = c.app.state.ctx.pm  # type: ignore[attr-defined]
+        codes = {i.code for i in collect(pm.hook.mudan_indicators())}
+        assert "sample.count" in codes
+
+
+def test_plugin_demo_hook_runs_after_org(empty_db_url: str, tmp_path: Path) -> None:
+    cfg = _settings(empty_db_url, tmp_path).model_copy(update={"plugins": ["tests.sample_plugin"]})
+    sample_plugin.DEMO_CALLS.clear()
+    generate(cfg, seed=1, scale=0.01, progress=NullReporter())
+    assert sample_plugin.DEMO_CALLS == [0.01]
+
+
+def test_builtin_domains_use_the_same_hooks() -> None:
+    pm = make_plugin_manager()
+    layers = {layer.code for layer in collect(pm.hook.mudan_map_layers())}
+    assert {"districts", "streets", "grids"} <= layers
+    nav = {e.href for e in collect(pm.hook.mudan_nav_entries())}
+    assert {"/admin/regions", "/admin/users", "/audit"} <= nav
