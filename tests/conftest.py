@@ -65,9 +65,6 @@ class DatabaseFactory:
         self.created: list[str] = []
         self.worker = os.environ.get("PYTEST_XDIST_WORKER", "gw")
 
-    def _admin(self) -> object:
-        return create_engine(make_url(PG_URL), isolation_level="AUTOCOMMIT")
-
     def _pg_url(self, name: str) -> str:
         return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-from datetime import timedelta
 from typing import Annotated
 from urllib.parse import urlparse
 
@@ -12,7 +11,6 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
-from mudan.core import audit
 from mudan.core.deps import DbSession, app_ctx, locale_of, public, require
 from mudan.core.errors import Unauthenticated
 from mudan.domains.org import service as org
@@ -42,37 +40,17 @@ def login_submit(
     password: Annotated[str, Form()],
     next: Annotated[str, Form()] = "/",
 ) -> Response:
-    settings = app_ctx(request).settings.auth
     try:
-        user = org.login(
+        user = org.audited_login(
             session,
             username=username,
             password=password,
-            max_failures=settings.max_failed_logins,
-            lockout=timedelta(minutes=settings.lockout_minutes),
+            auth=app_ctx(request).settings.auth,
+            channel="login",
         )
     except Unauthenticated as exc:
-        audit.record(
-            session,
-            actor=username[:64],
-            role="public",
-            action="auth.login",
-            object_type="user",
-            object_id=username[:64],
-            outcome="denied",
-            detail={"code": exc.code},
-        )
         ctx = {"error": exc.message(locale_of(request)), "username": username, "next": next}
         return render(request, "login.html", ctx, status_code=401)
-    principal = org.principal_for_user(session, user=user, via="session")
-    audit.record(
-        session,
-        actor=user.username,
-        role=principal.primary_role,
-        action="auth.login",
-        object_type="user",
-        object_id=str(user.id),
-    )
     request.session.clear()
     request.session["uid"] = user.id
     return RedirectResponse(_safe_next(next), status_code=303)

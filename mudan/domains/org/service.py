@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mudan.core import audit
 from mudan.core.db import utcnow
 from mudan.core.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 from mudan.core.rbac import Principal
@@ -26,6 +27,7 @@ from mudan.core.security import (
 from mudan.domains.org.enums import Role
 from mudan.domains.org.models import ApiToken, Department, Region, RoleBinding, User
 from mudan.domains.org.regions import CITY_CODE, get_region
+from mudan.settings import AuthSettings
 
 _USERNAME_RE = re.compile(r"^[a-z][a-z0-9_.-]{2,63}$")
 
@@ -117,6 +119,43 @@ def login(
     user.locked_until = None
     user.last_login_at = now
     session.flush()
+    return user
+
+
+def audited_login(
+    session: Session, *, username: str, password: str, auth: AuthSettings, channel: str
+) -> User:
+    """``login`` plus an audit record either way. On failure the caller must still commit, so
+    the failure count (lock-out) and the denial record persist."""
+    try:
+        user = login(
+            session,
+            username=username,
+            password=password,
+            max_failures=auth.max_failed_logins,
+            lockout=timedelta(minutes=auth.lockout_minutes),
+        )
+    except Unauthenticated as exc:
+        audit.record(
+            session,
+            actor=username[:64],
+            role="public",
+            action=f"auth.{channel}",
+            object_type="user",
+            object_id=username[:64],
+            outcome="denied",
+            detail={"code": exc.code},
+        )
+        raise
+    principal = principal_for_user(session, user=user, via=channel)
+    audit.record(
+        session,
+        actor=user.username,
+        role=principal.primary_role,
+        action=f"auth.{channel}",
+        object_type="user",
+        object_id=str(user.id),
+    )
     return user
 
 

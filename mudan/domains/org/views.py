@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
 
 from fastapi import APIRouter, Query, Request
 from sqlalchemy import func, select
 
 from mudan.core import audit
 from mudan.core.deps import CurrentPrincipal, DbSession, app_ctx, public, require
-from mudan.core.errors import NotFound
+from mudan.core.errors import NotFound, Unauthenticated
 from mudan.core.rbac import Principal
 from mudan.domains.org import regions as reg
 from mudan.domains.org import service as org
@@ -67,14 +66,17 @@ def whoami(principal: CurrentPrincipal) -> MeOut:
 @public
 def create_token(body: TokenCreate, request: Request, session: DbSession) -> TokenOut:
     """Exchange a username and password for a bearer token (the API's login)."""
-    cfg = app_ctx(request).settings.auth
-    user = org.login(
-        session,
-        username=body.username,
-        password=body.password,
-        max_failures=cfg.max_failed_logins,
-        lockout=timedelta(minutes=cfg.lockout_minutes),
-    )
+    try:
+        user = org.audited_login(
+            session,
+            username=body.username,
+            password=body.password,
+            auth=app_ctx(request).settings.auth,
+            channel="token",
+        )
+    except Unauthenticated:
+        session.commit()  # keep the failure count and the audit record
+        raise
     row, plain = org.issue_token(session, user=user, name=body.name, days=body.days)
     audit.record(
         session,

@@ -140,3 +140,16 @@ def test_departments_listed(client: TestClient) -> None:
     depts = client.get("/api/v1/departments", headers=_bearer(client, "dsj")).json()
     names = {d["name"] for d in depts}
     assert {"菏泽市大数据局", "菏泽市公安局", "菏泽市应急管理局", "牡丹区大数据中心"} <= names
+
+
+def test_api_login_failures_lock_the_account_and_are_audited(
+    client: TestClient, admin_headers: dict[str, str]
+) -> None:
+    for _ in range(5):
+        r = client.post("/api/v1/auth/tokens", json={"username": "kaohe", "password": "nope"})
+        assert r.status_code == 401 and r.json()["error"]["code"] == "auth.bad_credentials"
+    r = client.post("/api/v1/auth/tokens", json={"username": "kaohe", "password": "Mudan@Heze2024"})
+    assert r.status_code == 401 and r.json()["error"]["code"] == "auth.locked"
+    rows = client.get("/api/v1/audit", headers=admin_headers, params={"limit": 20}).json()
+    denied = [r for r in rows if r["action"] == "auth.token" and r["outcome"] == "denied"]
+    assert len(denied) == 6
