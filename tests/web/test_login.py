@@ -117,3 +117,17 @@ def test_admin_creates_user_in_page_and_sees_errors(client: TestClient) -> None:
     assert r.status_code == 200 and "已创建" in r.text and "liming" in r.text
     r = client.post("/admin/users", data=form)
     assert r.status_code == 422 and "已存在" in r.text
+
+
+def test_region_page_locates_and_explains_bad_points(client: TestClient) -> None:
+    _login(client, "admin", DEMO_PASSWORD)
+    r = client.get("/admin/regions", params={"lon": 115.417826, "lat": 35.252512})
+    assert r.status_code == 200 and 'id="locate-result"' in r.text and "牡丹区" in r.text
+    r = client.get("/admin/regions", params={"lon": 116.40, "lat": 39.90})
+    assert "不在菏泽市范围内" in r.text
+
+
+def test_grid_worker_cannot_open_admin_users_page(client: TestClient) -> None:
+    _login(client, "wangge", DEMO_PASSWORD)
+    r = client.get("/admin/users", headers={"accept": "text/html"})
+    assert r.status_code == 403 and "无权执行此操作" in r.text
