@@ -116,11 +116,21 @@ def main() -> None:
     disagree = np.flatnonzero(ours != theirs)
     kinds: Counter[str] = Counter()
     examples: dict[str, str] = {}
+    # When we accept an ID, its format, check char and date are fine for stdnum too, so stdnum's
+    # reason depends only on (region code, birth year), the key of its region table: cache it.
+    reasons: dict[tuple[str, str], str] = {}
+    codes = result.codes
     for i in disagree.tolist():
-        verdict = "we accept" if ours[i] else "we reject"
-        kind = f"{verdict}, stdnum: {stdnum_reason(ids[i]) if ours[i] else 'accepted'}"
+        value = ids[i]
+        if ours[i]:
+            key = (value[:6], value[6:10])
+            if key not in reasons:
+                reasons[key] = stdnum_reason(value)
+            kind = f"we accept, stdnum: {reasons[key]}"
+        else:
+            kind = f"we reject ({codes[i]}), stdnum: accepted"
         kinds[kind] += 1
-        examples.setdefault(kind, ids[i])
+        examples.setdefault(kind, value)
     history = kinds.get("we accept, stdnum: region-history", 0)
     log(f"      disagreements: {len(disagree):,} of {n:,}")
     for kind, count in kinds.most_common():

@@ -30,6 +30,7 @@ __all__ = [
     "PROVINCE_CODES",
     "USCC_ALPHABET",
     "USCC_CORRUPTIONS",
+    "USCC_NATIONAL_REGION",
     "USCC_ORG_TYPES",
     "USCC_WEIGHTS",
     "Gb28181Code",

@@ -6,6 +6,7 @@ lowercase-free inputs, USCC departments A/N/Y) the tests pin the difference down
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from random import Random
 
@@ -43,11 +44,11 @@ HEZE = ("371702", "371703", "371721", "371722", "371723", "371724", "371725", "3
 TODAY = date(2025, 6, 30)
 
 
-def _id_codes(values: list[str | None], today: date = TODAY) -> list[str | None]:
+def _id_codes(values: Sequence[str | None], today: date = TODAY) -> list[str | None]:
     return [check_citizen_id(v, today=today).code if v is not None else "id.empty" for v in values]
 
 
-def _uscc_codes(values: list[str | None]) -> list[str | None]:
+def _uscc_codes(values: Sequence[str | None]) -> list[str | None]:
     return [check_uscc(v).code if v is not None else "uscc.empty" for v in values]
 
 
