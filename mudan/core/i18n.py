@@ -1,7 +1,8 @@
 """One i18n layer for every user-facing string: UI labels, API error messages, CLI output.
 
-Catalogs live in ``mudan/i18n/<locale>.json`` as flat ``key -> text`` maps with ``{name}``
-placeholders. Chinese is the default; a missing English key falls back to Chinese.
+Catalogs live in ``mudan/i18n/<locale>/<domain>.json`` (one file per domain, merged) as flat
+``key -> text`` maps with ``{name}`` placeholders. Chinese is the default; a missing English
+key falls back to Chinese. A key defined in two files is an error.
 """
 
 from __future__ import annotations
@@ -17,9 +18,17 @@ DEFAULT_LOCALE = "zh"
 
 @cache
 def catalog(locale: str) -> dict[str, str]:
-    text = resources.files("mudan.i18n").joinpath(f"{locale}.json").read_text("utf-8")
-    data: dict[str, str] = json.loads(text)
-    return data
+    merged: dict[str, str] = {}
+    folder = resources.files("mudan.i18n").joinpath(locale)
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".json"):
+            continue
+        data: dict[str, str] = json.loads(entry.read_text("utf-8"))
+        clash = merged.keys() & data.keys()
+        if clash:
+            raise ValueError(f"i18n keys defined twice ({entry.name}): {sorted(clash)[:5]}")
+        merged.update(data)
+    return merged
 
 
 def t(key: str, locale: str = DEFAULT_LOCALE, **params: Any) -> str:
