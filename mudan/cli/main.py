@@ -12,7 +12,7 @@ db_app = typer.Typer(help="数据库 (database)", no_args_is_help=True)
 
 
 @db_app.command("upgrade")
-def db_upgrade(revision: str = "head") -> None:
+def db_upgrade(revision: str = "heads") -> None:
     """Apply Alembic migrations to MUDAN_DATABASE__URL."""
     from mudan.core.migrate import upgrade
 
