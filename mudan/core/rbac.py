@@ -13,16 +13,42 @@ from mudan.domains.org.enums import Role
 
 ALL = "*"
 
+_DATA_READ = {"catalog.read", "ingest.read", "quality.read", "lineage.read"}
+
 ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.ADMIN: frozenset({ALL}),
     Role.BUREAU_OPERATOR: frozenset(
-        {"org.read", "regions.read", "audit.read", "ids.check", "ops.metrics"}
+        {
+            "org.read",
+            "regions.read",
+            "audit.read",
+            "ids.check",
+            "ops.metrics",
+            *_DATA_READ,
+            "catalog.edit",
+            "catalog.approve",
+            "ingest.run",
+            "quality.manage",
+            "lake.query",
+            "lake.query_all",
+        }
     ),
-    Role.DATA_OFFICER: frozenset({"org.read", "regions.read", "ids.check"}),
-    Role.COUNTY_OPERATOR: frozenset({"org.read", "regions.read"}),
-    Role.DUTY_OFFICER: frozenset({"org.read", "regions.read"}),
+    Role.DATA_OFFICER: frozenset(
+        {
+            "org.read",
+            "regions.read",
+            "ids.check",
+            *_DATA_READ,
+            "catalog.edit",
+            "ingest.run",
+            "quality.manage",
+            "lake.query",
+        }
+    ),
+    Role.COUNTY_OPERATOR: frozenset({"org.read", "regions.read", "catalog.read", "ingest.read"}),
+    Role.DUTY_OFFICER: frozenset({"org.read", "regions.read", "catalog.read"}),
     Role.GRID_WORKER: frozenset({"regions.read"}),
-    Role.EVALUATOR: frozenset({"org.read", "regions.read", "audit.read"}),
+    Role.EVALUATOR: frozenset({"org.read", "regions.read", "audit.read", *_DATA_READ}),
     Role.PUBLIC: frozenset(),
 }
 

@@ -1,0 +1,103 @@
+"""Load-job bookkeeping: create, log, transition, recover after a crash."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from mudan.core.db import utcnow
+from mudan.core.errors import NotFound
+from mudan.domains.ingest.enums import JobStatus, LoadMode, SourceKind
+from mudan.domains.ingest.models import IngestJob
+
+MAX_LOG_CHARS = 200_000
+
+
+def create_job(
+    session: Session,
+    *,
+    table_ref: str,
+    department_code: str,
+    source_kind: SourceKind,
+    source_ref: str,
+    batch_id: str,
+    mode: LoadMode,
+    created_by: str,
+    catalog_entry_id: int | None = None,
+    bytes_total: int = 0,
+) -> IngestJob:
+    job = IngestJob(
+        id=uuid.uuid4().hex,
+        table_ref=table_ref,
+        catalog_entry_id=catalog_entry_id,
+        department_code=department_code,
+        source_kind=source_kind.value,
+        source_ref=source_ref[:500],
+        batch_id=batch_id,
+        mode=mode.value,
+        status=JobStatus.QUEUED.value,
+        rows_read=0,
+        rows_written=0,
+        rows_quarantined=0,
+        bytes_total=bytes_total,
+        log="",
+        created_by=created_by,
+    )
+    session.add(job)
+    session.flush()
+    return job
+
+
+def get_job(session: Session, *, job_id: str) -> IngestJob:
+    job = session.get(IngestJob, job_id)
+    if job is None:
+        raise NotFound("ingest.job_not_found", job_id=job_id)
+    return job
+
+
+def log(job: IngestJob, line: str, *, at: datetime | None = None) -> None:
+    stamp = (at or utcnow()).strftime("%H:%M:%S")
+    text = (job.log or "") + f"[{stamp}] {line}\n"
+    job.log = text[-MAX_LOG_CHARS:]
+
+
+def list_jobs(
+    session: Session,
+    *,
+    table_ref: str | None = None,
+    department_codes: set[str] | None = None,
+    limit: int = 50,
+) -> list[IngestJob]:
+    q = select(IngestJob).order_by(IngestJob.created_at.desc()).limit(limit)
+    if table_ref:
+        q = q.where(IngestJob.table_ref == table_ref)
+    if department_codes is not None:
+        q = q.where(IngestJob.department_code.in_(department_codes))
+    return list(session.scalars(q))
+
+
+def mark_interrupted(session: Session) -> int:
+    """At start-up: jobs left running by a dead process are interrupted, never 'running' forever.
+    Their tables are untouched (loads commit one snapshot at the end) and they can be retried."""
+    result = session.execute(
+        update(IngestJob)
+        .where(IngestJob.status.in_([JobStatus.RUNNING.value, JobStatus.QUEUED.value]))
+        .values(
+            status=JobStatus.INTERRUPTED.value,
+            error_code="ingest.interrupted",
+            finished_at=utcnow(),
+        )
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def last_success(session: Session, *, table_ref: str) -> IngestJob | None:
+    return session.scalar(
+        select(IngestJob)
+        .where(IngestJob.table_ref == table_ref, IngestJob.status == JobStatus.SUCCEEDED.value)
+        .order_by(IngestJob.finished_at.desc())
+        .limit(1)
+    )
