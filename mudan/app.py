@@ -28,6 +28,7 @@ from mudan.hooks import collect, make_plugin_manager
 from mudan.settings import Settings
 
 log = logging.getLogger("mudan.app")
+UPLOAD_PATHS = ("/api/v1/ingest/uploads", "/ingest/upload")
 
 
 @dataclass
@@ -101,7 +102,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         same_site="lax",
         https_only=settings.auth.cookie_secure,
     )
-    app.add_middleware(RequestMiddleware, metrics=ctx.metrics, max_body=settings.web.max_body_bytes)
+    app.add_middleware(
+        RequestMiddleware,
+        metrics=ctx.metrics,
+        max_body=settings.web.max_body_bytes,
+        upload_paths=UPLOAD_PATHS,
+        max_upload=settings.web.max_upload_bytes,
+    )
     return app
 
 

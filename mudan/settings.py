@@ -38,6 +38,7 @@ class WebSettings(BaseModel):
     port: int = 8000
     default_locale: str = "zh"
     max_body_bytes: int = 10 * 1024 * 1024
+    max_upload_bytes: int = 2 * 1024 * 1024 * 1024  # data uploads (/api/v1/ingest/uploads)
 
 
 class Settings(BaseSettings):

@@ -65,8 +65,16 @@ class Metrics:
 class RequestMiddleware:
     """Request id, access log, metrics and a cap on the request body size."""
 
-    def __init__(self, app: ASGIApp, metrics: Metrics, max_body: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        metrics: Metrics,
+        max_body: int,
+        upload_paths: tuple[str, ...] = (),
+        max_upload: int = 0,
+    ) -> None:
         self.app, self.metrics, self.max_body = app, metrics, max_body
+        self.upload_paths, self.max_upload = upload_paths, max_upload
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -75,9 +83,12 @@ class RequestMiddleware:
         headers = dict(scope.get("headers") or [])
         rid = headers.get(b"x-request-id", b"").decode()[:64] or uuid.uuid4().hex
         token = request_id_var.set(rid)
+        limit = self.max_body
+        if self.upload_paths and scope["path"].startswith(self.upload_paths):
+            limit = max(limit, self.max_upload)
         length = headers.get(b"content-length")
-        if length is not None and length.isdigit() and int(length) > self.max_body:
-            await _too_large(send, rid, self.max_body)
+        if length is not None and length.isdigit() and int(length) > limit:
+            await _too_large(send, rid, limit)
             request_id_var.reset(token)
             return
         status = 500
@@ -88,8 +99,8 @@ class RequestMiddleware:
             nonlocal received
             message = await receive()
             received += len(message.get("body", b""))
-            if received > self.max_body:
-                raise TooLarge("request.too_large", limit=self.max_body)
+            if received > limit:
+                raise TooLarge("request.too_large", limit=limit)
             return message
 
         async def send_wrapper(message: Message) -> None:

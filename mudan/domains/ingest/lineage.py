@@ -23,9 +23,7 @@ class Graph:
     edges: list[tuple[Node, Node]]
 
 
-def add_edge(
-    session: Session, *, src: Node, dst: Node, job_id: str | None = None
-) -> LineageEdge:
+def add_edge(session: Session, *, src: Node, dst: Node, job_id: str | None = None) -> LineageEdge:
     edge = LineageEdge(
         src_kind=src.kind, src_ref=src.ref, dst_kind=dst.kind, dst_ref=dst.ref, job_id=job_id
     )
@@ -67,5 +65,7 @@ def graph_for(session: Session, *, kind: str, ref: str, depth: int = 3, limit: i
                     seen.add(n)
                     nxt.add(n)
         frontier = nxt
-    return Graph(nodes=sorted(seen, key=lambda n: (n.kind, n.ref)), edges=sorted(edges,
-                 key=lambda e: (e[0].ref, e[1].ref)))
+    return Graph(
+        nodes=sorted(seen, key=lambda n: (n.kind, n.ref)),
+        edges=sorted(edges, key=lambda e: (e[0].ref, e[1].ref)),
+    )
