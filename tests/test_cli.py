@@ -10,7 +10,7 @@ from pathlib import Path
 from mudan.settings import Settings
 
 
-def run(
+def run_cli(
     settings: Settings, *args: str, stdin: str | None = None
 ) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "MUDAN_DATABASE__URL": settings.database.url, "COLUMNS": "200"}
@@ -26,7 +26,7 @@ def run(
 
 
 def test_users_create_and_list(settings: Settings) -> None:
-    r = run(
+    r = run_cli(
         settings,
         "users",
         "create",
@@ -40,7 +40,7 @@ def test_users_create_and_list(settings: Settings) -> None:
     )
     assert r.returncode == 0, r.stderr
     assert "已创建用户" in r.stdout
-    r = run(
+    r = run_cli(
         settings,
         "users",
         "create",
@@ -51,15 +51,15 @@ def test_users_create_and_list(settings: Settings) -> None:
         "Peony#Heze2024",
     )
     assert r.returncode == 2 and "user.duplicate" in r.stderr and "已存在" in r.stderr
-    r = run(settings, "users", "list")
+    r = run_cli(settings, "users", "list")
     assert "liuxin" in r.stdout and "duty_officer" in r.stdout
 
 
 def test_regions_locate(settings: Settings) -> None:
-    r = run(settings, "regions", "locate", "115.417826", "35.252512")
+    r = run_cli(settings, "regions", "locate", "115.417826", "35.252512")
     assert r.returncode == 0, r.stderr
     assert "371702" in r.stdout and "牡丹区" in r.stdout
-    r = run(settings, "regions", "locate", "116.40", "39.90")
+    r = run_cli(settings, "regions", "locate", "116.40", "39.90")
     assert r.returncode == 2 and "region.outside_city" in r.stderr
 
 
@@ -73,15 +73,15 @@ def test_ids_check_reports_invalid_rows(settings: Settings, tmp_path: Path) -> N
         "赵六,",
     ]
     f.write_text("\n".join(rows), encoding="gb18030")
-    r = run(settings, "ids", "check", str(f), "--column", "sfzh")
+    r = run_cli(settings, "ids", "check", str(f), "--column", "sfzh")
     assert r.returncode == 1
     assert "共 4 行，有效 1，无效 3" in r.stdout
     assert "id.checksum" in r.stdout and "id.format" in r.stdout
-    r = run(settings, "ids", "check", str(f), "--column", "nope")
+    r = run_cli(settings, "ids", "check", str(f), "--column", "nope")
     assert r.returncode == 2 and "ids.bad_column" in r.stderr
-    r = run(settings, "ids", "check", str(tmp_path / "missing.csv"), "--column", "sfzh")
+    r = run_cli(settings, "ids", "check", str(tmp_path / "missing.csv"), "--column", "sfzh")
     assert r.returncode == 2 and "ids.bad_file" in r.stderr
 
 
 def test_db_upgrade_is_repeatable(settings: Settings) -> None:
-    assert run(settings, "db", "upgrade").returncode == 0
+    assert run_cli(settings, "db", "upgrade").returncode == 0

@@ -10,6 +10,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from mudan.core.db import transaction
 from mudan.core.errors import Forbidden, Unauthenticated
 from mudan.core.rbac import ANONYMOUS, Principal
 
@@ -37,15 +38,8 @@ def app_ctx(request: Request) -> AppContext:
 
 def get_session(request: Request) -> Iterator[Session]:
     """One transaction per request: committed when the endpoint returns, rolled back on error."""
-    session = app_ctx(request).sessions()
-    try:
+    with transaction(app_ctx(request).sessions) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 DbSession = Annotated[Session, Depends(get_session, scope="function")]

@@ -6,7 +6,6 @@ import typer
 from rich.table import Table
 
 from mudan.cli.common import console, db_session, handle_errors, settings
-from mudan.core import audit
 from mudan.domains.org import regions as reg
 from mudan.domains.org import service as org
 from mudan.domains.org.enums import Role
@@ -36,15 +35,7 @@ def users_create(
             department_code=department,
             bindings=[org.BindingIn(role, department, region)],
             min_password_length=cfg.auth.min_password_length,
-        )
-        audit.record(
-            s,
             actor="cli",
-            role="admin",
-            action="user.create",
-            object_type="user",
-            object_id=str(user.id),
-            detail={"username": user.username, "roles": [role.value]},
         )
     console.print(f"已创建用户 [bold]{user.username}[/bold]（{role.value}）")
 

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
-from mudan.core import audit
 from mudan.core.deps import CurrentPrincipal, DbSession, app_ctx, locale_of, require
 from mudan.core.errors import MudanError
 from mudan.core.rbac import Principal
@@ -104,6 +103,8 @@ def users_create(
                 department_code=department_code or None,
                 bindings=[org.BindingIn(role, department_code or None, region_code or None)],
                 min_password_length=app_ctx(request).settings.auth.min_password_length,
+                actor=principal.username,
+                actor_role=principal.primary_role,
             )
     except MudanError as exc:
         return _users_page(
@@ -112,13 +113,4 @@ def users_create(
             error=exc.message(locale_of(request)),
             form={"username": username, "display_name": display_name},
         )
-    audit.record(
-        session,
-        actor=principal.username,
-        role=principal.primary_role,
-        action="user.create",
-        object_type="user",
-        object_id=str(user.id),
-        detail={"username": user.username, "roles": [role.value]},
-    )
     return _users_page(request, session, created=user.username)

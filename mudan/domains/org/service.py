@@ -48,7 +48,10 @@ def create_user(
     bindings: list[BindingIn],
     department_code: str | None = None,
     min_password_length: int = 10,
+    actor: str = "system",
+    actor_role: str = "admin",
 ) -> User:
+    """Create a user with role bindings; the creation is audited under ``actor``."""
     username = username.strip().lower()
     if not _USERNAME_RE.match(username):
         raise InvalidInput("user.bad_username", username=username)
@@ -76,6 +79,15 @@ def create_user(
         )
     session.add(user)
     session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        role=actor_role,
+        action="user.create",
+        object_type="user",
+        object_id=str(user.id),
+        detail={"username": user.username, "roles": [b.role.value for b in bindings]},
+    )
     return user
 
 

@@ -199,15 +199,8 @@ def create_user(
         department_code=body.department_code,
         bindings=[org.BindingIn(b.role, b.department_code, b.region_code) for b in body.bindings],
         min_password_length=app_ctx(request).settings.auth.min_password_length,
-    )
-    audit.record(
-        session,
         actor=principal.username,
-        role=principal.primary_role,
-        action="user.create",
-        object_type="user",
-        object_id=str(user.id),
-        detail={"username": user.username, "roles": [b.role for b in body.bindings]},
+        actor_role=principal.primary_role,
     )
     return user_out(session, user)
 

@@ -1,9 +1,6 @@
 from __future__ import annotations
 
 import itertools
-import os
-import subprocess
-import sys
 
 from fastapi.testclient import TestClient
 from sqlalchemy import text
@@ -12,6 +9,7 @@ from sqlalchemy.orm import Session
 from mudan.core import audit
 from mudan.core.audit import AuditRecord, verify_chain
 from mudan.settings import Settings
+from tests.test_cli import run_cli
 
 
 def _append(session: Session, n: int) -> None:
@@ -62,28 +60,16 @@ def test_delete_last_then_reinsert_forged_row_is_detected(session: Session) -> N
     assert status.first_broken_id == 2 and status.reason == "link_broken"
 
 
-def _cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "MUDAN_DATABASE__URL": settings.database.url}
-    return subprocess.run(
-        [sys.executable, "-m", "mudan", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
 def test_cli_verify_passes_then_fails_after_manual_edit(
     settings: Settings, session: Session
 ) -> None:
     _append(session, 3)
-    ok = _cli(settings, "audit", "verify")
+    ok = run_cli(settings, "audit", "verify")
     assert ok.returncode == 0, ok.stderr
     assert "审计链完整" in ok.stdout
     session.execute(text("UPDATE audit_record SET outcome = 'denied' WHERE id = 2"))
     session.commit()
-    bad = _cli(settings, "audit", "verify")
+    bad = run_cli(settings, "audit", "verify")
     assert bad.returncode == 1
     assert "第 2 条记录" in bad.stderr and "篡改" in bad.stderr
 
