@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+import threading
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 import pluggy
 from fastapi import Depends, FastAPI, Request
@@ -28,6 +29,8 @@ from mudan.hooks import collect, make_plugin_manager
 from mudan.settings import Settings
 
 log = logging.getLogger("mudan.app")
+T = TypeVar("T")
+_service_lock = threading.Lock()
 UPLOAD_PATHS = ("/api/v1/ingest/uploads", "/ingest/upload")
 
 
@@ -52,8 +55,21 @@ class AppContext:
         self.settings.lake.warehouse.mkdir(parents=True, exist_ok=True)
 
     def stop(self) -> None:
+        for value in self.extras.values():  # lazily built services (lake, search index…)
+            close = getattr(value, "close", None)
+            if callable(close):
+                close()
+        self.extras.clear()
         if self.engine is not None:
             self.engine.dispose()
+
+    def service(self, name: str, build: Callable[[], T]) -> T:
+        """A per-app service built once on first use (thread-safe), closed at shutdown."""
+        with _service_lock:
+            if name not in self.extras:
+                self.extras[name] = build()
+            value: T = self.extras[name]
+            return value
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

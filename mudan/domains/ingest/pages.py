@@ -1,0 +1,86 @@
+"""Ingest pages: jobs with an upload form, and a job page that refreshes itself while it runs."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, BackgroundTasks, File, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+
+from mudan.core import audit
+from mudan.core.deps import CurrentPrincipal, DbSession, app_ctx, locale_of, require
+from mudan.core.errors import MudanError
+from mudan.core.rbac import Principal
+from mudan.domains.ingest import jobs
+from mudan.domains.ingest import service as ingest
+from mudan.domains.ingest.enums import LoadMode
+from mudan.domains.ingest.views import start_job
+from mudan.web.render import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _jobs_page(
+    request: Request, session: DbSession, principal: Principal, **extra: object
+) -> Response:
+    depts = (
+        None
+        if principal.can("lake.query_all") or principal.can("audit.read")
+        else (ingest.department_codes(session, principal))
+    )
+    rows = jobs.list_jobs(session, department_codes=depts, limit=100)
+    ctx: dict[str, object] = {"jobs": rows, "modes": list(LoadMode)}
+    ctx.update(extra)
+    return render(request, "ingest/jobs.html", ctx, status_code=422 if "error" in extra else 200)
+
+
+@router.get("/ingest", dependencies=[require("ingest.read")])
+def ingest_page(request: Request, session: DbSession, principal: CurrentPrincipal) -> Response:
+    return _jobs_page(request, session, principal)
+
+
+@router.post("/ingest/upload")
+def ingest_upload_form(
+    request: Request,
+    session: DbSession,
+    tasks: BackgroundTasks,
+    file: Annotated[UploadFile, File()],
+    table_ref: Annotated[str, Form()],
+    mode: Annotated[LoadMode, Form()] = LoadMode.APPEND,
+    principal: Principal = require("ingest.run"),
+) -> Response:
+    ctx = app_ctx(request)
+    try:
+        with session.begin_nested():
+            job = ingest.submit_upload(
+                session,
+                settings=ctx.settings,
+                principal=principal,
+                table_ref=table_ref,
+                stream=file.file,
+                filename=file.filename or "",
+                mode=mode,
+            )
+    except MudanError as exc:
+        return _jobs_page(
+            request, session, principal, error=exc.message(locale_of(request)), table_ref=table_ref
+        )
+    audit.record(
+        session,
+        actor=principal.username,
+        role=principal.primary_role,
+        action="ingest.submit",
+        object_type="table",
+        object_id=table_ref,
+        detail={"job": job.id, "file": job.source_ref, "bytes": job.bytes_total},
+    )
+    session.commit()
+    start_job(tasks, ctx, job.id)
+    return RedirectResponse(f"/ingest/jobs/{job.id}", status_code=303)
+
+
+@router.get("/ingest/jobs/{job_id}", dependencies=[require("ingest.read")])
+def ingest_job_page(job_id: str, request: Request, session: DbSession) -> Response:
+    job = jobs.get_job(session, job_id=job_id)
+    fragment = request.headers.get("hx-request") == "true"
+    return render(request, "ingest/_job.html" if fragment else "ingest/job.html", {"job": job})

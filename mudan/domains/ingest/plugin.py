@@ -1,0 +1,29 @@
+"""The ingest domain's hooks."""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import TYPE_CHECKING
+
+from mudan.hooks import NavEntry, hookimpl
+
+if TYPE_CHECKING:
+    from fastapi import APIRouter
+
+
+@hookimpl
+def mudan_routers() -> list[APIRouter]:
+    from mudan.domains.ingest.pages import router as pages
+    from mudan.domains.ingest.views import router as api
+
+    return [api, pages]
+
+
+@hookimpl
+def mudan_template_dirs() -> list[str]:
+    return [str(resources.files("mudan.domains.ingest").joinpath("templates"))]
+
+
+@hookimpl
+def mudan_nav_entries() -> list[NavEntry]:
+    return [NavEntry("data", "ingest.title", "/ingest", "ingest.read", 20)]
