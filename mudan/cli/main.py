@@ -29,7 +29,14 @@ def serve(
     """Serve the web app and API (uvicorn)."""
     import uvicorn
 
+    from mudan.cli.common import db_session
+    from mudan.domains.ingest.jobs import mark_interrupted
+
     cfg = settings()
+    with db_session(cfg) as s:  # jobs a previous process left running can never finish now
+        stale = mark_interrupted(s)
+    if stale:
+        console.print(f"{stale} 个未完成的加载任务已标记为中断，可在“数据归集”页面重试。")
     console.print(f"Mudan 城市大脑: http://{host or cfg.web.host}:{port or cfg.web.port}/")
     uvicorn.run(
         "mudan.app:create_app",

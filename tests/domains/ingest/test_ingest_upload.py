@@ -134,3 +134,21 @@ def test_other_department_and_bad_names_are_refused(app_client: TestClient) -> N
         files={"file": ("empty.csv", b"", "text/csv")},
     )
     assert r.status_code == 422 and r.json()["error"]["code"] == "lake.empty_file"
+
+
+def test_jobs_left_running_by_a_dead_process_become_retryable(
+    app_client: TestClient, session: Session
+) -> None:
+    from mudan.domains.ingest.jobs import mark_interrupted
+    from mudan.domains.ingest.models import IngestJob
+
+    h = {"Authorization": f"Bearer {login_token(app_client, 'gaj')}"}
+    job = _upload(app_client, h, _csv(5, 0, "utf-8"))
+    session.get(IngestJob, job["id"]).status = "running"  # type: ignore[union-attr]
+    session.commit()
+    assert mark_interrupted(session) == 1  # what `mudan serve` does at start-up
+    session.commit()
+    r = app_client.post(f"/api/v1/ingest/jobs/{job['id']}/retry", headers=h)
+    assert r.status_code == 202
+    again = app_client.get(f"/api/v1/ingest/jobs/{job['id']}", headers=h).json()
+    assert again["status"] == "succeeded" and "不重复写入" in again["log"]
