@@ -92,6 +92,8 @@ BUILTIN_PLUGINS = (
     "mudan.web.plugin",
     "mudan.domains.org.plugin",
     "mudan.domains.audit.plugin",
+    "mudan.domains.quality.plugin",
+    "mudan.domains.ingest.plugin",
 )
 
 
@@ -104,7 +106,7 @@ def make_plugin_manager(
     pm = pluggy.PluginManager("mudan")
     pm.add_hookspecs(MudanSpec)
     for name in (*BUILTIN_PLUGINS, *(extra or ())):
-        if disabled and name in disabled:
+        if (disabled and name in disabled) or pm.has_plugin(name):
             continue
         pm.register(importlib.import_module(name), name=name)
     pm.load_setuptools_entrypoints("mudan")

@@ -16,7 +16,7 @@ from mudan.domains.ingest import jobs, lineage
 from mudan.domains.ingest import service as ingest
 from mudan.domains.ingest.enums import LoadMode
 from mudan.domains.ingest.models import IngestJob
-from mudan.lake.catalog import Lake
+from mudan.lake import lake_of
 
 router = APIRouter(prefix="/api/v1", tags=["ingest"])
 
@@ -51,11 +51,6 @@ class NodeOut(BaseModel):
 class GraphOut(BaseModel):
     nodes: list[NodeOut]
     edges: list[tuple[NodeOut, NodeOut]]
-
-
-def lake_of(ctx: AppContext) -> Lake:
-    s = ctx.settings
-    return ctx.service("lake", lambda: Lake(db_url=s.database.url, warehouse=s.lake.warehouse))
 
 
 def job_out(job: IngestJob) -> JobOut:

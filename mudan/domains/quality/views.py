@@ -1,0 +1,237 @@
+"""Quality API under /api/v1/quality: rules, quarantine, correction tickets, scores.
+
+Releasing quarantined rows re-checks them and appends the good ones to the lake table.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from sqlalchemy.orm import Session
+
+from mudan.core import audit
+from mudan.core.deps import DbSession, app_ctx, require
+from mudan.core.errors import InvalidInput
+from mudan.core.rbac import Principal
+from mudan.domains.quality import service as qs
+from mudan.domains.quality.enums import QuarantineStatus, TicketSource, TicketStatus
+from mudan.domains.quality.models import CorrectionTicket, QualityRule, QuarantineRow
+from mudan.domains.quality.schemas import (
+    DepartmentScoreOut,
+    QuarantineOut,
+    QuarantinePage,
+    RejectIn,
+    ReleaseIn,
+    ReleaseOut,
+    RuleCreate,
+    RuleOut,
+    RuleUpdate,
+    ScoresOut,
+    TableScoreOut,
+    TicketCreate,
+    TicketOut,
+    TransitionIn,
+)
+from mudan.lake import lake_of
+
+router = APIRouter(prefix="/api/v1/quality", tags=["quality"])
+READ, MANAGE = require("quality.read"), require("quality.manage")
+
+
+def rule_out(r: QualityRule) -> RuleOut:
+    return RuleOut(
+        id=r.id,
+        table_ref=r.table_ref,
+        kind=r.kind,
+        column=r.column,
+        params=r.params,
+        severity=r.severity,
+        enabled=r.enabled,
+        created_by=r.created_by,
+        created_at=r.created_at,
+    )
+
+
+def quarantine_out(q: QuarantineRow) -> QuarantineOut:
+    return QuarantineOut.model_validate(q, from_attributes=True)
+
+
+def ticket_out(t: CorrectionTicket) -> TicketOut:
+    return TicketOut.model_validate(t, from_attributes=True)
+
+
+def audit_change(
+    session: Session, who: Principal, action: str, kind: str, oid: object, **detail: Any
+) -> None:
+    audit.record(
+        session,
+        actor=who.username,
+        role=who.primary_role,
+        action=action,
+        object_type=kind,
+        object_id=str(oid),
+        detail=detail,
+    )
+
+
+@router.get("/rules", response_model=list[RuleOut], dependencies=[READ])
+def list_rules(session: DbSession, table_ref: str | None = None) -> list[RuleOut]:
+    return [rule_out(r) for r in qs.list_rules(session, table_ref=table_ref)]
+
+
+@router.post("/rules", response_model=RuleOut, status_code=201)
+def create_rule(body: RuleCreate, session: DbSession, who: Principal = MANAGE) -> RuleOut:
+    row = qs.create_rule(session, **body.model_dump(), actor=who.username)
+    audit_change(session, who, "quality.rule_created", "quality_rule", row.id, table=row.table_ref)
+    return rule_out(row)
+
+
+@router.patch("/rules/{rule_id}", response_model=RuleOut)
+def update_rule(
+    rule_id: int, body: RuleUpdate, session: DbSession, who: Principal = MANAGE
+) -> RuleOut:
+    row = qs.update_rule(session, rule_id=rule_id, **body.model_dump())
+    audit_change(session, who, "quality.rule_updated", "quality_rule", row.id, **body.model_dump())
+    return rule_out(row)
+
+
+@router.delete("/rules/{rule_id}", status_code=204)
+def delete_rule(rule_id: int, session: DbSession, who: Principal = MANAGE) -> Response:
+    qs.delete_rule(session, rule_id=rule_id)
+    audit_change(session, who, "quality.rule_deleted", "quality_rule", rule_id)
+    return Response(status_code=204)
+
+
+@router.get("/quarantine", response_model=QuarantinePage, dependencies=[READ])
+def list_quarantine(
+    session: DbSession,
+    table_ref: str | None = None,
+    status: QuarantineStatus | None = QuarantineStatus.PENDING,
+    rule_kind: str | None = None,
+    job_id: str | None = None,
+    page: int = 1,
+    page_size: int = 50,
+) -> QuarantinePage:
+    rows, total = qs.list_quarantine(
+        session,
+        table_ref=table_ref,
+        status=status,
+        rule_kind=rule_kind,
+        job_id=job_id,
+        page=page,
+        page_size=page_size,
+    )
+    size = min(max(1, page_size), 500)
+    return QuarantinePage(
+        total=total, page=max(1, page), page_size=size, items=[quarantine_out(r) for r in rows]
+    )
+
+
+def release_rows(
+    request: Request,
+    session: Session,
+    who: Principal,
+    ids: list[int],
+    fixed: dict[int, dict[str, str | None]],
+) -> qs.Released:
+    """Shared by the API and the page: re-check, append good rows to the lake, audit."""
+    context = qs.rule_context(session, today=date.today())
+    check = qs.release(
+        session, ids=ids, fixed_values=fixed, actor=who.username, context=context, apply=False
+    )
+    if check.good.num_rows:
+        # The lake commits first; the batch id (the released ids) makes a retry after a failed
+        # DB commit a no-op instead of a second copy of the rows.
+        spec = qs.table_spec(session, table_ref=check.table_ref)
+        digest = hashlib.sha256(",".join(str(i) for i in sorted(check.released)).encode())
+        lake = lake_of(app_ctx(request))
+        lake.ensure_table(spec)
+        lake.load(spec, [check.good], batch_id=f"release:{digest.hexdigest()}")
+    result = qs.release(session, ids=ids, fixed_values=fixed, actor=who.username, context=context)
+    audit_change(
+        session,
+        who,
+        "quality.released",
+        "quality_quarantine",
+        result.table_ref,
+        released=result.released,
+        still_bad=sorted(result.still_bad),
+    )
+    return result
+
+
+@router.post("/quarantine/release", response_model=ReleaseOut)
+def release(
+    body: ReleaseIn, request: Request, session: DbSession, who: Principal = MANAGE
+) -> ReleaseOut:
+    result = release_rows(request, session, who, body.ids, body.fixed_values)
+    return ReleaseOut(released=result.released, still_bad=result.still_bad)
+
+
+@router.post("/quarantine/reject")
+def reject(body: RejectIn, session: DbSession, who: Principal = MANAGE) -> dict[str, int]:
+    n = qs.reject(session, ids=body.ids, actor=who.username)
+    audit_change(session, who, "quality.rejected", "quality_quarantine", body.ids[0], ids=body.ids)
+    return {"rejected": n}
+
+
+@router.get("/tickets", response_model=list[TicketOut], dependencies=[READ])
+def list_tickets(
+    session: DbSession,
+    status: TicketStatus | None = None,
+    department_code: str | None = None,
+    table_ref: str | None = None,
+) -> list[TicketOut]:
+    rows = qs.list_tickets(
+        session, status=status, department_code=department_code, table_ref=table_ref
+    )
+    return [ticket_out(t) for t in rows]
+
+
+@router.post("/tickets", response_model=TicketOut, status_code=201)
+def create_ticket(body: TicketCreate, session: DbSession, who: Principal = MANAGE) -> TicketOut:
+    try:
+        source = TicketSource(body.source)
+    except ValueError as exc:
+        raise InvalidInput("quality.bad_source", source=body.source) from exc
+    t = qs.open_ticket(
+        session,
+        table_ref=body.table_ref,
+        department_code=body.department_code,
+        title=body.title,
+        detail=body.detail,
+        source=source,
+        workdays=body.workdays,
+    )
+    audit_change(session, who, "quality.ticket_opened", "quality_ticket", t.id, table=t.table_ref)
+    return ticket_out(t)
+
+
+@router.get("/tickets/{ticket_id}", response_model=TicketOut, dependencies=[READ])
+def ticket_detail(ticket_id: int, session: DbSession) -> TicketOut:
+    return ticket_out(qs.get_ticket(session, ticket_id=ticket_id))
+
+
+@router.post("/tickets/{ticket_id}/transition", response_model=TicketOut)
+def transition_ticket(
+    ticket_id: int, body: TransitionIn, session: DbSession, who: Principal = MANAGE
+) -> TicketOut:
+    t = qs.transition(session, ticket_id=ticket_id, to=body.to)
+    audit_change(session, who, "quality.ticket_" + body.to.value, "quality_ticket", t.id)
+    return ticket_out(t)
+
+
+@router.get("/scores", response_model=ScoresOut, dependencies=[READ])
+def scores(session: DbSession, department_code: str | None = None) -> ScoresOut:
+    tables = qs.table_scores(session, department_code=department_code)
+    depts = qs.department_scores(session)
+    if department_code:
+        depts = [d for d in depts if d.department_code == department_code]
+    return ScoresOut(
+        tables=[TableScoreOut(**asdict(s)) for s in tables],
+        departments=[DepartmentScoreOut(**asdict(d)) for d in depts],
+    )
