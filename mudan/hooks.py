@@ -94,6 +94,7 @@ BUILTIN_PLUGINS = (
     "mudan.domains.audit.plugin",
     "mudan.domains.quality.plugin",
     "mudan.domains.ingest.plugin",
+    "mudan.domains.query.plugin",
 )
 
 
