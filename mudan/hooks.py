@@ -92,6 +92,7 @@ BUILTIN_PLUGINS = (
     "mudan.web.plugin",
     "mudan.domains.org.plugin",
     "mudan.domains.audit.plugin",
+    "mudan.domains.catalog.plugin",
     "mudan.domains.quality.plugin",
     "mudan.domains.ingest.plugin",
     "mudan.domains.query.plugin",

@@ -35,8 +35,10 @@ def _jobs_page(
 
 
 @router.get("/ingest", dependencies=[require("ingest.read")])
-def ingest_page(request: Request, session: DbSession, principal: CurrentPrincipal) -> Response:
-    return _jobs_page(request, session, principal)
+def ingest_page(
+    request: Request, session: DbSession, principal: CurrentPrincipal, table_ref: str = ""
+) -> Response:
+    return _jobs_page(request, session, principal, table_ref=table_ref[:130])
 
 
 @router.post("/ingest/upload")
