@@ -14,6 +14,7 @@ from mudan.core.rbac import Principal
 from mudan.domains.ingest import jobs
 from mudan.domains.ingest import service as ingest
 from mudan.domains.ingest.enums import LoadMode
+from mudan.domains.ingest.rates import aggregation_rates
 from mudan.domains.ingest.views import start_job
 from mudan.web.render import render
 
@@ -29,7 +30,8 @@ def _jobs_page(
         else (ingest.department_codes(session, principal))
     )
     rows = jobs.list_jobs(session, department_codes=depts, limit=100)
-    ctx: dict[str, object] = {"jobs": rows, "modes": list(LoadMode)}
+    city, _ = aggregation_rates(session)
+    ctx: dict[str, object] = {"jobs": rows, "modes": list(LoadMode), "rate": city}
     ctx.update(extra)
     return render(request, "ingest/jobs.html", ctx, status_code=422 if "error" in extra else 200)
 

@@ -16,6 +16,7 @@ from mudan.domains.ingest import jobs, lineage
 from mudan.domains.ingest import service as ingest
 from mudan.domains.ingest.enums import LoadMode
 from mudan.domains.ingest.models import IngestJob
+from mudan.domains.ingest.rates import AggregationRate, aggregation_rates
 from mudan.lake import lake_of
 
 router = APIRouter(prefix="/api/v1", tags=["ingest"])
@@ -140,6 +141,31 @@ def retry_ingest_job(
     session.commit()
     start_job(tasks, app_ctx(request), job.id)
     return job_out(job)
+
+
+class RateOut(BaseModel):
+    department_code: str
+    due: int
+    on_time: int
+    rate: float | None
+
+
+class RatesOut(BaseModel):
+    city: RateOut
+    departments: list[RateOut]
+
+
+def _rate(r: AggregationRate) -> RateOut:
+    return RateOut(department_code=r.department_code, due=r.due, on_time=r.on_time, rate=r.rate)
+
+
+@router.get(
+    "/ingest/aggregation-rate", response_model=RatesOut, dependencies=[require("ingest.read")]
+)
+def aggregation_rate(session: DbSession) -> RatesOut:
+    """汇聚率: tables due for aggregation that were loaded within their update cycle."""
+    city, departments = aggregation_rates(session)
+    return RatesOut(city=_rate(city), departments=[_rate(d) for d in departments])
 
 
 @router.get("/lineage", response_model=GraphOut, dependencies=[require("lineage.read")])

@@ -35,7 +35,10 @@ def test_publish_then_load_then_query(client: TestClient) -> None:
     assert client.post(base, headers=gaj, json={"action": "submit"}).status_code == 200
     assert client.post(base, headers=dsj, json={"action": "approve"}).status_code == 200
     table = f"d371700002.t{eid}"
-    csv = "号牌号码,登记日期,排量\n鲁R12345,2024-03-01,1.6\n鲁R23456,2024/03/02,2.0\n鲁R99999,昨天,1.5\n"
+    csv = (
+        "号牌号码,登记日期,排量\n"
+        "鲁R12345,2024-03-01,1.6\n鲁R23456,2024/03/02,2.0\n鲁R99999,昨天,1.5\n"
+    )
     r = client.post(
         "/api/v1/ingest/uploads",
         headers=gaj,
@@ -52,3 +55,18 @@ def test_publish_then_load_then_query(client: TestClient) -> None:
     assert r.json()["rows"] == [["鲁R12345", "2024-03-01"], ["鲁R23456", "2024-03-02"]]
     tickets = client.get("/api/v1/quality/tickets", headers=dsj).json()
     assert any(t["table_ref"] == table and t["department_code"] == "371700002" for t in tickets)
+
+
+def test_aggregation_rate_counts_fresh_loads(client: TestClient) -> None:
+    dsj = {"Authorization": f"Bearer {login_token(client, 'dsj')}"}
+    before = client.get("/api/v1/ingest/aggregation-rate", headers=dsj).json()
+    # the demo catalog registers its published 需归集 entries; none has been loaded yet
+    assert before["city"]["due"] > 0 and before["city"]["on_time"] == 0
+    assert before["city"]["rate"] == 0.0
+    test_publish_then_load_then_query(client)
+    after = client.get("/api/v1/ingest/aggregation-rate", headers=dsj).json()
+    assert after["city"]["due"] == before["city"]["due"] + 1
+    assert after["city"]["on_time"] == 1
+    police = next(d for d in after["departments"] if d["department_code"] == "371700002")
+    assert police["on_time"] == 1
+    assert "全市汇聚率" in client.get("/ingest", headers=dsj).text
