@@ -53,6 +53,8 @@ def _build_world(url: str, root: Path) -> None:
             progress=NullReporter(),
         )
         make_plugin_manager().hook.mudan_demo(ctx=ctx)
+    for step in ctx.after_commit:  # the demo's loads into the lake
+        step()
     engine.dispose()
 
 

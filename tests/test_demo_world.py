@@ -46,3 +46,18 @@ def test_demo_rejects_silly_scale(empty_db_url: str, tmp_path: Path) -> None:
 
     with pytest.raises(ValueError, match="scale"):
         generate(_settings(empty_db_url, tmp_path), seed=1, scale=0, progress=NullReporter())
+
+
+def test_demo_loads_real_rows_with_planted_faults(db_url: str, tmp_path: Path) -> None:
+    """The template world ran the demo's loads: jobs succeeded, some rows were quarantined."""
+    from mudan.domains.ingest.models import IngestJob
+    from mudan.domains.quality.models import QuarantineRow
+
+    engine = make_engine(db_url)
+    with make_sessionmaker(engine)() as s:
+        jobs = list(s.scalars(select(IngestJob).where(IngestJob.created_by == "demo")))
+        quarantined = s.scalar(select(func.count()).select_from(QuarantineRow)) or 0
+    engine.dispose()
+    assert len(jobs) >= 3 and all(j.status == "succeeded" for j in jobs)
+    assert sum(j.rows_written for j in jobs) > 0
+    assert quarantined == sum(j.rows_quarantined for j in jobs)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
@@ -18,6 +19,9 @@ class DemoContext:
     seed: int
     scale: float
     progress: Reporter
+    # Work that must run after the demo transaction commits (e.g. loads that open their own
+    # transactions, which SQLite would otherwise block).
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
 
     def rng(self, domain: str) -> random.Random:
         """A per-domain RNG so one domain's draws never shift another's (deterministic per seed)."""

@@ -21,8 +21,9 @@ def generate(settings: Settings, *, seed: int, scale: float, progress: Reporter)
             ctx = DemoContext(
                 session=session, settings=settings, seed=seed, scale=scale, progress=progress
             )
-            make_plugin_manager(settings.plugins_disabled, settings.plugins).hook.mudan_demo(
-                ctx=ctx
-            )
+            pm = make_plugin_manager(settings.plugins_disabled, settings.plugins)
+            pm.hook.mudan_demo(ctx=ctx)
+        for step in ctx.after_commit:
+            step()
     finally:
         engine.dispose()

@@ -10,6 +10,8 @@ from mudan.hooks import NavEntry, hookimpl
 if TYPE_CHECKING:
     from fastapi import APIRouter
 
+    from mudan.demo.context import DemoContext
+
 
 @hookimpl
 def mudan_routers() -> list[APIRouter]:
@@ -27,3 +29,10 @@ def mudan_template_dirs() -> list[str]:
 @hookimpl
 def mudan_nav_entries() -> list[NavEntry]:
     return [NavEntry("data", "ingest.title", "/ingest", "ingest.read", 20)]
+
+
+@hookimpl(trylast=True)  # after the catalog has registered its 需归集 tables
+def mudan_demo(ctx: DemoContext) -> None:
+    from mudan.domains.ingest.demo import plan_demo_loads
+
+    plan_demo_loads(ctx)

@@ -60,13 +60,15 @@ def test_publish_then_load_then_query(client: TestClient) -> None:
 def test_aggregation_rate_counts_fresh_loads(client: TestClient) -> None:
     dsj = {"Authorization": f"Bearer {login_token(client, 'dsj')}"}
     before = client.get("/api/v1/ingest/aggregation-rate", headers=dsj).json()
-    # the demo catalog registers its published 需归集 entries; none has been loaded yet
-    assert before["city"]["due"] > 0 and before["city"]["on_time"] == 0
-    assert before["city"]["rate"] == 0.0
+    # the demo catalog registers its published 需归集 entries; the demo loads only a few
+    assert before["city"]["due"] > before["city"]["on_time"] >= 0
     test_publish_then_load_then_query(client)
     after = client.get("/api/v1/ingest/aggregation-rate", headers=dsj).json()
     assert after["city"]["due"] == before["city"]["due"] + 1
-    assert after["city"]["on_time"] == 1
-    police = next(d for d in after["departments"] if d["department_code"] == "371700002")
-    assert police["on_time"] == 1
+    assert after["city"]["on_time"] == before["city"]["on_time"] + 1
+
+    def police(body: dict) -> dict:  # type: ignore[type-arg]
+        return next(d for d in body["departments"] if d["department_code"] == "371700002")
+
+    assert police(after)["on_time"] == police(before)["on_time"] + 1
     assert "全市汇聚率" in client.get("/ingest", headers=dsj).text
