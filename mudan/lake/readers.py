@@ -41,7 +41,7 @@ FORMATS = {
     ".jsonl": "ndjson",
     ".parquet": "parquet",
 }
-CSV_BLOCK_BYTES = 4 << 20
+CSV_BLOCK_BYTES = 8 << 20
 _DELIMITERS = (",", "\t", ";", "|")
 
 
