@@ -1,0 +1,65 @@
+"""Shared helpers for the catalog tests (imported by the test modules of this folder)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mudan.core.rbac import Principal
+from mudan.domains.catalog.schemas import EntryIn, ItemIn
+from mudan.domains.org.models import User
+from mudan.domains.org.service import principal_for_user
+
+PLUGIN = "mudan.domains.catalog.plugin"
+
+
+def principal(session: Session, username: str) -> Principal:
+    user = session.scalar(select(User).where(User.username == username))
+    assert user is not None
+    return principal_for_user(session, user=user, via="token")
+
+
+def sample_entry(**overrides: Any) -> EntryIn:
+    data: dict[str, Any] = {
+        "name": "菏泽市户籍人口基本信息",
+        "department_code": "371700002",
+        "abstract": "公安局登记的全市户籍人口基本信息，含姓名、身份证号、户籍地址。",
+        "theme": "人口",
+        "category": "基础信息",
+        "update_cycle": "daily",
+        "share_type": "conditional",
+        "share_conditions": "仅限政务部门依法履职使用",
+        "grade": "important",
+        "tags": ["户籍", "人口"],
+        "aggregated": True,
+        "key_columns": ["sfzh"],
+        "items": [
+            ItemIn(
+                name="xm",
+                label="姓名",
+                sensitivity=3,
+                personal_kind="name",
+                share_type="conditional",
+            ),  # type: ignore[arg-type]
+            ItemIn(
+                name="sfzh",
+                label="身份证号",
+                length=18,
+                sensitivity=4,
+                personal_kind="citizen_id",
+                share_type="conditional",
+            ),  # type: ignore[arg-type]
+            ItemIn(
+                name="hjdz",
+                label="户籍地址",
+                sensitivity=3,
+                personal_kind="address",
+                share_type="conditional",
+            ),  # type: ignore[arg-type]
+            ItemIn(name="djrq", label="登记日期", type="date"),  # type: ignore[arg-type]
+        ],
+    }
+    data.update(overrides)
+    return EntryIn(**data)
