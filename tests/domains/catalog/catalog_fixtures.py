@@ -2,23 +2,50 @@
 
 from __future__ import annotations
 
+import io
+from collections.abc import Collection
 from typing import Any
 
+from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mudan.core.rbac import Principal
+from mudan.domains.catalog.models import CatalogEntry
 from mudan.domains.catalog.schemas import EntryIn, ItemIn
 from mudan.domains.org.models import User
 from mudan.domains.org.service import principal_for_user
-
-PLUGIN = "mudan.domains.catalog.plugin"
 
 
 def principal(session: Session, username: str) -> Principal:
     user = session.scalar(select(User).where(User.username == username))
     assert user is not None
     return principal_for_user(session, user=user, via="token")
+
+
+def next_seq(session: Session, prefix: str) -> int:
+    """The sequence number the next code under ``prefix`` (``provider-class-item-``) should get:
+    one above the highest already taken (the database may hold the demo's entries)."""
+    taken = session.scalars(select(CatalogEntry.code).where(CatalogEntry.code.startswith(prefix)))
+    return max((int(c[len(prefix) :]) for c in taken), default=0) + 1
+
+
+def only_rows(data: bytes, codes: Collection[str]) -> bytes:
+    """An exported workbook cut down to the entries (and their items) with the given codes."""
+    src = load_workbook(io.BytesIO(data))
+    out = Workbook()
+    assert out.active is not None
+    out.remove(out.active)
+    for sheet in src.worksheets:
+        ws = out.create_sheet(sheet.title)
+        rows = sheet.iter_rows(values_only=True)
+        ws.append(next(rows))  # the header
+        for row in rows:
+            if row[0] in codes:
+                ws.append(row)
+    buf = io.BytesIO()
+    out.save(buf)
+    return buf.getvalue()
 
 
 def sample_entry(**overrides: Any) -> EntryIn:

@@ -16,11 +16,10 @@ from mudan.domains.catalog.models import CatalogEntry, CatalogVersion
 from mudan.domains.catalog.schemas import EntryIn
 from mudan.domains.catalog.validate import check_entry
 from tests.conftest import DatabaseFactory, _settings
-from tests.domains.catalog.catalog_fixtures import PLUGIN
 
 
 def test_demo_catalog(empty_db_url: str, tmp_path: Path) -> None:
-    cfg = _settings(empty_db_url, tmp_path).model_copy(update={"plugins": [PLUGIN]})
+    cfg = _settings(empty_db_url, tmp_path)
     generate(cfg, seed=3717, scale=0.1, progress=NullReporter())
     generate(cfg, seed=3717, scale=0.1, progress=NullReporter())  # idempotent
     engine = make_engine(empty_db_url)
@@ -76,7 +75,7 @@ def test_demo_is_deterministic(dbs: DatabaseFactory, tmp_path: Path) -> None:
     prints = []
     for n in range(2):
         url = dbs.fresh("empty")
-        cfg = _settings(url, tmp_path / str(n)).model_copy(update={"plugins": [PLUGIN]})
+        cfg = _settings(url, tmp_path / str(n))
         generate(cfg, seed=7, scale=0.01, progress=NullReporter())
         prints.append(_fingerprint(url))
         dbs.drop(url)

@@ -11,18 +11,17 @@ from mudan.core.errors import Conflict, InvalidInput
 from mudan.domains.catalog import service
 from mudan.domains.catalog.codes import parse_code
 from mudan.lake.schema import ItemType
-from tests.domains.catalog.catalog_fixtures import principal, sample_entry
-
-pytestmark = pytest.mark.usefixtures("empty_catalog")
+from tests.domains.catalog.catalog_fixtures import next_seq, principal, sample_entry
 
 
 def test_full_lifecycle_with_versions_and_audit(session: Session) -> None:
     gaj, dsj = principal(session, "gaj"), principal(session, "dsj")
+    seq = next_seq(session, "371700002-01-01-")  # the demo's entries have taken some codes
     entry = service.create_entry(session, principal=gaj, data=sample_entry())
     assert entry.status == "draft" and entry.version == 0
     code = parse_code(entry.code)
     assert code is not None and code.provider == "371700002" and code.klass == "01"
-    assert code.item == "01" and code.seq == 1
+    assert code.item == "01" and code.seq == seq
 
     service.submit(session, principal=gaj, entry_id=entry.id)
     assert entry.status == "pending"
@@ -99,14 +98,16 @@ def test_bad_transitions_are_refused(session: Session) -> None:
 
 def test_codes_are_sequential_per_class_and_item(session: Session) -> None:
     admin = principal(session, "admin")
+    # one above the highest code already taken (by the demo) for provider + class + item
+    basic, stats = next_seq(session, "371700002-01-01-"), next_seq(session, "371700002-01-03-")
     a = service.create_entry(session, principal=admin, data=sample_entry())
     b = service.create_entry(session, principal=admin, data=sample_entry(name="流动人口"))
     c = service.create_entry(
         session, principal=admin, data=sample_entry(name="人口统计", category="统计信息")
     )
-    assert a.code == "371700002-01-01-0001"
-    assert b.code == "371700002-01-01-0002"
-    assert c.code == "371700002-01-03-0001"
+    assert a.code == f"371700002-01-01-{basic:04d}"
+    assert b.code == f"371700002-01-01-{basic + 1:04d}"
+    assert c.code == f"371700002-01-03-{stats:04d}"
 
 
 def test_table_spec_for_entry(session: Session) -> None:

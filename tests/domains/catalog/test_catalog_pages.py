@@ -10,12 +10,12 @@ from fastapi.testclient import TestClient
 from mudan.app import create_app
 from mudan.settings import Settings
 from tests.conftest import login_token
-from tests.domains.catalog.catalog_fixtures import PLUGIN, sample_entry
+from tests.domains.catalog.catalog_fixtures import sample_entry
 
 
 @pytest.fixture
 def cat(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings.model_copy(update={"plugins": [PLUGIN]}))) as c:
+    with TestClient(create_app(settings)) as c:
         yield c
 
 
@@ -74,11 +74,28 @@ def test_pages_render_and_the_form_creates_entries(cat: TestClient) -> None:
     page = cat.get(entry_url, headers=h)
     assert "已发布" in page.text and "v1" in page.text
 
-    listing = cat.get("/catalog", headers=h)
+    # the listing is ordered by code and the demo's entries are there too: open the page that
+    # starts with our entry
+    entry_id = int(entry_url.rsplit("/", 1)[1])
+    code = cat.get(f"/api/v1/catalog/entries/{entry_id}", headers=h).json()["code"]
+    everything = cat.get("/api/v1/catalog/entries", params={"limit": 1}, headers=h).json()
+    rank = sum(
+        c["code"] < code
+        for offset in range(0, everything["total"], 200)
+        for c in cat.get(
+            "/api/v1/catalog/entries", params={"limit": 200, "offset": offset}, headers=h
+        ).json()["items"]
+    )
+    listing = cat.get("/catalog", params={"offset": rank}, headers=h)
     assert listing.status_code == 200 and "菏泽市流动人口登记信息" in listing.text
+    assert f'href="{entry_url}"' in listing.text
     assert 'data-facet="theme"' in listing.text
-    found = cat.get("/catalog", params={"q": "流动人口"}, headers=h)
-    assert "菏泽市流动人口登记信息" in found.text
+    found = cat.get(
+        "/catalog",
+        params={"q": "流动人口", "department": "371700002", "theme": "人口", "limit": 100},
+        headers=h,
+    )
+    assert "菏泽市流动人口登记信息" in found.text and f'href="{entry_url}"' in found.text
 
     edit = cat.get(f"{entry_url}/edit", headers=h)
     assert edit.status_code == 200 and 'value="sfzh"' in edit.text

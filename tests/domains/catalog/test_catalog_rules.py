@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from mudan.core.errors import Forbidden, InvalidInput, MudanError
 from mudan.domains.catalog import service
 from mudan.domains.catalog.schemas import ItemIn
-from tests.domains.catalog.catalog_fixtures import principal, sample_entry
+from tests.domains.catalog.catalog_fixtures import next_seq, principal, sample_entry
 
 WJW = "371700005"  # 菏泽市卫生健康委员会
 
@@ -118,9 +118,10 @@ def test_explicit_code_must_match_provider(session: Session) -> None:
             session, principal=admin, data=sample_entry(), code="371700005-01-01-0001"
         )
     assert exc.value.code == "catalog.bad_code"
-    service.create_entry(session, principal=admin, data=sample_entry(), code="371700002-01-01-0042")
+    # a free code well above those already taken (the demo's entries have some)
+    code = f"371700002-01-01-{next_seq(session, '371700002-01-01-') + 41:04d}"
+    made = service.create_entry(session, principal=admin, data=sample_entry(), code=code)
+    assert made.code == code
     with pytest.raises(MudanError) as dup:
-        service.create_entry(
-            session, principal=admin, data=sample_entry(), code="371700002-01-01-0042"
-        )
+        service.create_entry(session, principal=admin, data=sample_entry(), code=code)
     assert dup.value.code == "catalog.duplicate_code"

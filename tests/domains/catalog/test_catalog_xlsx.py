@@ -14,9 +14,7 @@ from mudan.core.errors import InvalidInput
 from mudan.domains.catalog import service
 from mudan.domains.catalog.models import CatalogEntry
 from mudan.domains.catalog.xlsx import ENTRY_COLUMNS, ITEM_COLUMNS, export_xlsx, import_xlsx
-from tests.domains.catalog.catalog_fixtures import principal, sample_entry
-
-pytestmark = pytest.mark.usefixtures("empty_catalog")
+from tests.domains.catalog.catalog_fixtures import next_seq, principal, sample_entry
 
 VOLATILE = ("id", "status", "version", "review_note")
 
@@ -32,8 +30,10 @@ def _count(session: Session) -> int:
 
 def test_round_trip_gives_equal_entries(session: Session) -> None:
     admin = principal(session, "admin")
+    existing = _count(session)  # the demo's entries
+    first = service.create_entry(session, principal=admin, data=sample_entry())
     made = [
-        service.create_entry(session, principal=admin, data=sample_entry()),
+        first,
         service.create_entry(
             session,
             principal=admin,
@@ -44,7 +44,7 @@ def test_round_trip_gives_equal_entries(session: Session) -> None:
                 share_type="none",
                 share_conditions="",
                 legal_basis="《中华人民共和国数据安全法》第二十一条",
-                related=["371700002-01-01-0001"],
+                related=[first.code],
                 release_date="2024-05-01",
                 update_cycle="quarterly",
                 region_code="371702",
@@ -79,15 +79,17 @@ def test_round_trip_gives_equal_entries(session: Session) -> None:
     for e in made:
         session.delete(e)
     session.flush()
-    assert _count(session) == 0
+    assert _count(session) == existing
     report = import_xlsx(session, principal=admin, data=data)
     assert sorted(report.created) == sorted(before) and not report.errors
-    after = {e.code: _comparable(e) for e in session.scalars(select(CatalogEntry)).unique().all()}
+    assert _count(session) == existing + 3
+    imported = session.scalars(select(CatalogEntry).where(CatalogEntry.code.in_(before)))
+    after = {e.code: _comparable(e) for e in imported.unique().all()}
     assert after == before
 
     # importing the same file again updates the entries in place (no duplicates)
     again = import_xlsx(session, principal=admin, data=data)
-    assert sorted(again.updated) == sorted(before) and _count(session) == 3
+    assert sorted(again.updated) == sorted(before) and _count(session) == existing + 3
 
 
 def _bad_workbook() -> bytes:
@@ -179,6 +181,7 @@ def _bad_workbook() -> bytes:
 
 def test_bad_rows_are_reported_and_nothing_is_written(session: Session) -> None:
     admin = principal(session, "admin")
+    existing = _count(session)  # the demo's entries
     with pytest.raises(InvalidInput) as exc:
         import_xlsx(session, principal=admin, data=_bad_workbook())
     assert exc.value.code == "catalog.import_invalid"
@@ -191,18 +194,20 @@ def test_bad_rows_are_reported_and_nothing_is_written(session: Session) -> None:
     )
     assert ("信息项", 5, "资源代码") in where  # unknown entry
     assert ("信息项", 6, "敏感级别") in where  # L9
-    assert _count(session) == 0
+    assert _count(session) == existing
 
 
 def test_partial_imports_the_good_entries_as_drafts(session: Session) -> None:
     admin = principal(session, "admin")
+    existing = _count(session)  # the demo's entries, some of which have taken codes
+    code = f"371700010-02-01-{next_seq(session, '371700010-02-01-'):04d}"
     report = import_xlsx(session, principal=admin, data=_bad_workbook(), partial=True)
     assert {e.row for e in report.errors if e.sheet == "目录"} == {4, 5, 6}
-    assert report.created == ["371700010-02-01-0001"]
-    entry = service.get_by_code(session, code="371700010-02-01-0001")
+    assert report.created == [code]
+    entry = service.get_by_code(session, code=code)
     assert entry.status == "draft" and entry.name == "菏泽市企业法人基本信息"
     assert [i.name for i in entry.items] == ["dwmc", "tyshxydm"]
-    assert _count(session) == 1
+    assert _count(session) == existing + 1
 
 
 def test_not_an_xlsx(session: Session) -> None:
@@ -213,10 +218,12 @@ def test_not_an_xlsx(session: Session) -> None:
 
 def test_a_failure_while_writing_undoes_the_whole_import(session: Session) -> None:
     admin = principal(session, "admin")
+    existing = _count(session)  # the demo's entries
     good = service.create_entry(session, principal=admin, data=sample_entry())
     other = service.create_entry(
         session, principal=admin, data=sample_entry(name="菏泽市流动人口名册")
     )
+    code = good.code
     data = export_xlsx([good, other])
     wb = load_workbook(io.BytesIO(data))
     wb["目录"]["A3"] = None  # second entry: no code, so it will be created …
@@ -231,4 +238,5 @@ def test_a_failure_while_writing_undoes_the_whole_import(session: Session) -> No
         import_xlsx(session, principal=admin, data=buf.getvalue())
     assert [(d["sheet"], d["row"]) for d in exc.value.details] == [("目录", 3)]
     assert "department.not_found" in exc.value.details[0]["reason"]
-    assert _count(session) == 0  # the good first row was undone too
+    assert _count(session) == existing  # the good first row was undone too
+    assert session.scalar(select(CatalogEntry.id).where(CatalogEntry.code == code)) is None
