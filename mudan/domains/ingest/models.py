@@ -50,3 +50,7 @@ class LineageEdge(Base):
     dst_ref: Mapped[str] = mapped_column(String(500), index=True)
     job_id: Mapped[str | None] = mapped_column(String(32), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# Sources live in their own module; import them so Alembic's autogenerate sees every table.
+from mudan.domains.ingest import source_models as _source_models  # noqa: E402, F401

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from mudan.hooks import NavEntry, hookimpl
 
 if TYPE_CHECKING:
+    import typer
     from fastapi import APIRouter
 
     from mudan.demo.context import DemoContext
@@ -36,3 +37,11 @@ def mudan_demo(ctx: DemoContext) -> None:
     from mudan.domains.ingest.demo import plan_demo_loads
 
     plan_demo_loads(ctx)
+
+
+@hookimpl
+def mudan_cli(app: typer.Typer) -> None:
+    from mudan.domains.ingest.cli import ingest_app, scheduler_app
+
+    app.add_typer(ingest_app, name="ingest")
+    app.add_typer(scheduler_app, name="scheduler")

@@ -9,7 +9,7 @@ killed process leaves the table at its previous snapshot; the same file again is
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -30,7 +30,7 @@ from mudan.domains.quality import tickets as quality_tickets
 from mudan.domains.quality.engine import Evaluation, evaluate
 from mudan.lake.catalog import Lake
 from mudan.lake.headers import map_headers
-from mudan.lake.readers import open_source
+from mudan.lake.readers import SourceReader, open_source
 from mudan.lake.results import LoadResult
 from mudan.lake.schema import TableSpec
 
@@ -59,6 +59,30 @@ def run_file_job(
     today: date | None = None,
 ) -> None:
     """Never raises for bad input: the job ends ``failed`` with a code and a readable reason."""
+    run_reader_job(
+        sessions=sessions,
+        lake=lake,
+        spec=spec,
+        job_id=job_id,
+        open_reader=lambda: open_source(path, spec=spec),
+        today=today,
+    )
+
+
+def run_reader_job(
+    *,
+    sessions: sessionmaker[Session],
+    lake: Lake,
+    spec: TableSpec,
+    job_id: str,
+    open_reader: Callable[[], SourceReader],
+    today: date | None = None,
+    on_success: Callable[[Session, SourceReader], None] | None = None,
+) -> None:
+    """Run a job on any reader (a file, a database or HTTP pull). ``on_success`` runs in the
+    transaction that marks the job succeeded, after the lake snapshot committed (a pull records
+    its new cursor there). Never raises for bad input."""
+    reader: SourceReader | None = None
     with transaction(sessions) as s:
         job = get_job(s, job_id=job_id)
         job.status, job.started_at = JobStatus.RUNNING.value, utcnow()
@@ -66,7 +90,8 @@ def run_file_job(
         log(job, t("ingest.log.start", source=job.source_ref, table=spec.ident))
     tally = _Tally()
     try:
-        result = _load(sessions, lake, spec, job_id, path, mode, batch_id, tally, today)
+        reader = open_reader()
+        result = _load(sessions, lake, spec, job_id, reader, mode, batch_id, tally, today)
     except MudanError as exc:
         _fail(sessions, job_id, exc.code, exc.message())
         return
@@ -96,6 +121,8 @@ def run_file_job(
         job.rows_written = result.rows_written
         job.snapshot_id = str(result.snapshot_id) if result.snapshot_id is not None else None
         job.status, job.finished_at = JobStatus.SUCCEEDED.value, utcnow()
+        if on_success is not None:
+            on_success(s, reader)
         log(
             job,
             t(
@@ -127,13 +154,12 @@ def _load(
     lake: Lake,
     spec: TableSpec,
     job_id: str,
-    path: Path,
+    reader: SourceReader,
     mode: LoadMode,
     batch_id: str,
     tally: _Tally,
     today: date | None,
 ) -> LoadResult:
-    reader = open_source(path, spec=spec)
     headers = map_headers(reader.columns, spec)
     with transaction(sessions) as s:
         job = get_job(s, job_id=job_id)

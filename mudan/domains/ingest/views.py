@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, File, Form, Query, Request, UploadFile
 from pydantic import BaseModel
@@ -12,11 +12,16 @@ from mudan.app import AppContext
 from mudan.core import audit
 from mudan.core.deps import CurrentPrincipal, DbSession, app_ctx, require
 from mudan.core.rbac import Principal
+from mudan.domains.catalog.enums import UpdateCycle
 from mudan.domains.ingest import jobs, lineage
+from mudan.domains.ingest import schedule as pull
 from mudan.domains.ingest import service as ingest
-from mudan.domains.ingest.enums import LoadMode
+from mudan.domains.ingest.enums import LoadMode, SourceKind
 from mudan.domains.ingest.models import IngestJob
 from mudan.domains.ingest.rates import AggregationRate, aggregation_rates
+from mudan.domains.ingest.source_models import IngestSource
+from mudan.domains.ingest.sources import mask_url
+from mudan.domains.quality import specs as quality_specs
 from mudan.lake import lake_of
 
 router = APIRouter(prefix="/api/v1", tags=["ingest"])
@@ -179,3 +184,137 @@ def lineage_graph(
             (NodeOut(kind=a.kind, ref=a.ref), NodeOut(kind=b.kind, ref=b.ref)) for a, b in g.edges
         ],
     )
+
+
+# --- pull sources (database / HTTP) -------------------------------------------------------------
+
+
+class SourceBody(BaseModel):
+    table_ref: str
+    kind: SourceKind
+    url: str
+    name: str = ""
+    query: str | None = None
+    table_name: str | None = None
+    cursor_column: str | None = None
+    http_params: dict[str, Any] | None = None
+    mode: LoadMode = LoadMode.APPEND
+    update_cycle: UpdateCycle = UpdateCycle.DAILY
+    enabled: bool = True
+
+
+class SourceOut(BaseModel):
+    id: int
+    name: str
+    table_ref: str
+    department_code: str
+    kind: str
+    url: str  # the password masked
+    query: str | None
+    table_name: str | None
+    cursor_column: str | None
+    last_cursor: str | None
+    http_params: dict[str, Any]
+    mode: str
+    update_cycle: str
+    enabled: bool
+    next_run_at: datetime | None
+    last_job_id: str | None
+    created_by: str
+    created_at: datetime
+
+
+def source_out(source: IngestSource) -> SourceOut:
+    out = SourceOut.model_validate(source, from_attributes=True)
+    return out.model_copy(update={"url": mask_url(source.url)})
+
+
+def _audit_source(session: DbSession, principal: Principal, action: str, source_id: int) -> None:
+    audit.record(
+        session,
+        actor=principal.username,
+        role=principal.primary_role,
+        action=action,
+        object_type="ingest_source",
+        object_id=str(source_id),
+    )
+
+
+@router.get("/ingest/sources", response_model=list[SourceOut])
+def list_ingest_sources(
+    session: DbSession, principal: Principal = require("ingest.run")
+) -> list[SourceOut]:
+    depts = None if principal.can("lake.query_all") else ingest.department_codes(session, principal)
+    return [source_out(s) for s in pull.list_sources(session, department_codes=depts)]
+
+
+@router.post("/ingest/sources", response_model=SourceOut, status_code=201)
+def create_ingest_source(
+    body: SourceBody, session: DbSession, principal: Principal = require("ingest.run")
+) -> SourceOut:
+    source = pull.create_source(
+        session, principal=principal, data=pull.SourceIn(**body.model_dump())
+    )
+    _audit_source(session, principal, "ingest.source_create", source.id)
+    session.commit()
+    return source_out(source)
+
+
+@router.get("/ingest/sources/{source_id}", response_model=SourceOut)
+def get_ingest_source(
+    source_id: int, session: DbSession, principal: Principal = require("ingest.run")
+) -> SourceOut:
+    source = pull.get_source(session, source_id=source_id)
+    spec = quality_specs.table_spec(session, table_ref=source.table_ref)
+    ingest.check_table_access(session, principal=principal, spec=spec)
+    return source_out(source)
+
+
+@router.put("/ingest/sources/{source_id}", response_model=SourceOut)
+def update_ingest_source(
+    source_id: int,
+    body: SourceBody,
+    session: DbSession,
+    principal: Principal = require("ingest.run"),
+) -> SourceOut:
+    source = pull.update_source(
+        session, principal=principal, source_id=source_id, data=pull.SourceIn(**body.model_dump())
+    )
+    _audit_source(session, principal, "ingest.source_update", source.id)
+    session.commit()
+    return source_out(source)
+
+
+@router.delete("/ingest/sources/{source_id}", status_code=204)
+def delete_ingest_source(
+    source_id: int, session: DbSession, principal: Principal = require("ingest.run")
+) -> None:
+    pull.delete_source(session, principal=principal, source_id=source_id)
+    _audit_source(session, principal, "ingest.source_delete", source_id)
+    session.commit()
+
+
+@router.post("/ingest/sources/{source_id}/run", response_model=JobOut, status_code=202)
+def run_ingest_source(
+    source_id: int,
+    request: Request,
+    session: DbSession,
+    tasks: BackgroundTasks,
+    principal: Principal = require("ingest.run"),
+) -> JobOut:
+    """Pull the source now (after the response, like an upload)."""
+    source = pull.get_source(session, source_id=source_id)
+    spec = quality_specs.table_spec(session, table_ref=source.table_ref)
+    ingest.check_table_access(session, principal=principal, spec=spec)
+    job = pull.submit_source_job(session, source_id=source_id, actor=principal.username)
+    _audit_source(session, principal, "ingest.source_run", source_id)
+    session.commit()
+    ctx = app_ctx(request)
+    tasks.add_task(
+        pull.run_source_job,
+        sessions=ctx.sessions,
+        lake=lake_of(ctx),
+        source_id=source_id,
+        job_id=job.id,
+    )
+    return job_out(job)
