@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
-from mudan.core import audit
 from mudan.core.deps import CurrentPrincipal, DbSession, app_ctx, locale_of, require
 from mudan.core.errors import MudanError
 from mudan.core.rbac import Principal
@@ -69,15 +68,6 @@ def ingest_upload_form(
         return _jobs_page(
             request, session, principal, error=exc.message(locale_of(request)), table_ref=table_ref
         )
-    audit.record(
-        session,
-        actor=principal.username,
-        role=principal.primary_role,
-        action="ingest.submit",
-        object_type="table",
-        object_id=table_ref,
-        detail={"job": job.id, "file": job.source_ref, "bytes": job.bytes_total},
-    )
     session.commit()
     start_job(tasks, ctx, job.id)
     return RedirectResponse(f"/ingest/jobs/{job.id}", status_code=303)

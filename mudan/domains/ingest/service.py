@@ -10,6 +10,7 @@ from typing import BinaryIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from mudan.core import audit
 from mudan.core.errors import Forbidden, InvalidInput
 from mudan.core.rbac import Principal
 from mudan.domains.ingest.enums import JobStatus, LoadMode, SourceKind
@@ -57,7 +58,7 @@ def submit_upload(
     filename: str,
     mode: LoadMode,
 ) -> IngestJob:
-    """Store the file and queue a job; the caller starts it after committing."""
+    """Store the file and queue a job (audited); the caller starts it after committing."""
     spec = quality_specs.table_spec(session, table_ref=table_ref)
     dept = check_table_access(session, principal=principal, spec=spec)
     if mode == LoadMode.UPSERT and not spec.key:
@@ -97,6 +98,15 @@ def submit_upload(
     final.mkdir(parents=True, exist_ok=True)
     shutil.move(str(target), final / name)
     shutil.rmtree(staging, ignore_errors=True)
+    audit.record(
+        session,
+        actor=principal.username,
+        role=principal.primary_role,
+        action="ingest.submit",
+        object_type="table",
+        object_id=table_ref,
+        detail={"job": job.id, "file": job.source_ref, "bytes": size},
+    )
     return job
 
 

@@ -91,15 +91,6 @@ def upload_file(
         filename=file.filename or "",
         mode=mode,
     )
-    audit.record(
-        session,
-        actor=principal.username,
-        role=principal.primary_role,
-        action="ingest.submit",
-        object_type="table",
-        object_id=table_ref,
-        detail={"job": job.id, "file": job.source_ref, "bytes": job.bytes_total},
-    )
     session.commit()
     start_job(tasks, ctx, job.id)
     return job_out(job)

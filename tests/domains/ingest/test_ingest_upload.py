@@ -84,6 +84,9 @@ def test_gbk_upload_loads_good_rows_and_quarantines_bad(
     ).json()
     kinds = {n["kind"] for n in graph["nodes"]}
     assert kinds == {"source", "job", "table"}
+    admin = {"Authorization": f"Bearer {login_token(app_client, 'admin')}"}
+    actions = {a["action"] for a in app_client.get("/api/v1/audit", headers=admin).json()}
+    assert {"ingest.submit", "ingest.load"} <= actions
 
 
 def test_same_file_twice_adds_nothing(app_client: TestClient, settings: Settings) -> None:
