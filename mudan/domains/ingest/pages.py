@@ -15,6 +15,7 @@ from mudan.domains.ingest import service as ingest
 from mudan.domains.ingest.enums import LoadMode
 from mudan.domains.ingest.rates import aggregation_rates
 from mudan.domains.ingest.views import start_job
+from mudan.domains.org.service import department_codes
 from mudan.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -26,7 +27,7 @@ def _jobs_page(
     depts = (
         None
         if principal.can("lake.query_all") or principal.can("audit.read")
-        else (ingest.department_codes(session, principal))
+        else (department_codes(session, principal))
     )
     rows = jobs.list_jobs(session, department_codes=depts, limit=100)
     city, _ = aggregation_rates(session)

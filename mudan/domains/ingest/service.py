@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from mudan.core import audit
@@ -17,21 +16,12 @@ from mudan.domains.ingest.enums import JobStatus, LoadMode, SourceKind
 from mudan.domains.ingest.jobs import create_job, get_job
 from mudan.domains.ingest.models import IngestJob
 from mudan.domains.ingest.runner import run_file_job
-from mudan.domains.org.models import Department
+from mudan.domains.org.service import department_codes
 from mudan.domains.quality import specs as quality_specs
 from mudan.lake.catalog import Lake
 from mudan.lake.headers import safe_upload_name
 from mudan.lake.schema import TableSpec
 from mudan.settings import Settings
-
-
-def department_codes(session: Session, principal: Principal) -> set[str]:
-    if not principal.department_ids:
-        return set()
-    rows = session.scalars(
-        select(Department.code).where(Department.id.in_(principal.department_ids))
-    )
-    return set(rows)
 
 
 def check_table_access(session: Session, *, principal: Principal, spec: TableSpec) -> str:

@@ -21,6 +21,7 @@ from mudan.domains.ingest.models import IngestJob
 from mudan.domains.ingest.rates import AggregationRate, aggregation_rates
 from mudan.domains.ingest.source_models import IngestSource
 from mudan.domains.ingest.sources import mask_url
+from mudan.domains.org.service import department_codes
 from mudan.domains.quality import specs as quality_specs
 from mudan.lake import lake_of
 
@@ -106,7 +107,7 @@ def list_ingest_jobs(
     depts = (
         None
         if principal.can("lake.query_all") or principal.can("audit.read")
-        else (ingest.department_codes(session, principal))
+        else (department_codes(session, principal))
     )
     rows = jobs.list_jobs(session, table_ref=table_ref, department_codes=depts, limit=limit)
     return [job_out(j) for j in rows]
@@ -235,7 +236,7 @@ def _audit_source(session: DbSession, principal: Principal, action: str, source_
 def list_ingest_sources(
     session: DbSession, principal: Principal = require("ingest.run")
 ) -> list[SourceOut]:
-    depts = None if principal.can("lake.query_all") else ingest.department_codes(session, principal)
+    depts = None if principal.can("lake.query_all") else department_codes(session, principal)
     return [source_out(s) for s in pull.list_sources(session, department_codes=depts)]
 
 

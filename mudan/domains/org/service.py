@@ -210,6 +210,16 @@ def principal_for_token(session: Session, *, plain: str) -> Principal:
     return principal_for_user(session, user=user, via="token")
 
 
+def department_codes(session: Session, principal: Principal) -> set[str]:
+    """Codes of the departments a principal belongs to (through the user or a binding)."""
+    if not principal.department_ids:
+        return set()
+    rows = session.scalars(
+        select(Department.code).where(Department.id.in_(principal.department_ids))
+    )
+    return set(rows)
+
+
 def principal_for_user(session: Session, *, user: User, via: str) -> Principal:
     roles: set[Role] = set()
     paths: set[str] = set()

@@ -9,11 +9,12 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from mudan.core.deps import DbSession, locale_of, require
+from mudan.core.deps import DbSession, current_principal, locale_of, require
 from mudan.core.errors import InvalidInput, MudanError
 from mudan.core.rbac import Principal
 from mudan.domains.quality import service as qs
 from mudan.domains.quality.enums import RuleKind, Severity, TicketStatus
+from mudan.domains.quality.scope import check_rows, check_tables, data_scope, ticket_scope
 from mudan.domains.quality.tickets import aware
 from mudan.domains.quality.views import audit_change, release_rows
 from mudan.web.render import render
@@ -38,7 +39,16 @@ def parse_fixes(text: str) -> dict[str, str | None]:
 def _quarantine_page(
     request: Request, session: DbSession, table_ref: str = "", page: int = 1, **extra: Any
 ) -> Response:
-    rows, total = qs.list_quarantine(session, table_ref=table_ref or None, page=page, page_size=50)
+    who = current_principal(request)
+    if table_ref:
+        check_tables(session, who, [table_ref])
+    rows, total = qs.list_quarantine(
+        session,
+        table_ref=table_ref or None,
+        page=page,
+        page_size=50,
+        departments=data_scope(session, who),
+    )
     ctx: dict[str, Any] = {
         "rows": rows,
         "total": total,
@@ -87,6 +97,7 @@ def quarantine_reject(
 ) -> Response:
     try:
         with session.begin_nested():
+            check_rows(session, who, [row_id])
             qs.reject(session, ids=[row_id], actor=who.username)
             audit_change(session, who, "quality.rejected", "quality_quarantine", row_id)
     except MudanError as exc:
@@ -97,7 +108,8 @@ def quarantine_reject(
 @router.get("/quality/tickets", dependencies=[READ])
 def tickets_page(request: Request, session: DbSession, status: str = "") -> Response:
     chosen = TicketStatus(status) if status in set(TicketStatus) else None
-    tickets = qs.list_tickets(session, status=chosen)
+    scope = ticket_scope(session, current_principal(request))
+    tickets = qs.list_tickets(session, status=chosen, departments=scope)
     return render(
         request,
         "quality/tickets.html",
@@ -112,8 +124,9 @@ def tickets_page(request: Request, session: DbSession, status: str = "") -> Resp
 
 
 def _rules_page(request: Request, session: DbSession, table_ref: str, **extra: Any) -> Response:
+    scope = data_scope(session, current_principal(request))
     ctx: dict[str, Any] = {
-        "rules": qs.list_rules(session, table_ref=table_ref or None),
+        "rules": qs.list_rules(session, table_ref=table_ref or None, departments=scope),
         "kinds": list(RuleKind),
         "severities": list(Severity),
         "table_ref": table_ref,
@@ -146,6 +159,7 @@ def rules_create(
                 raise InvalidInput("quality.bad_params_json") from exc
             if not isinstance(parsed, dict):
                 raise InvalidInput("quality.bad_params_json")
+            check_tables(session, who, [table_ref])
             row = qs.create_rule(
                 session,
                 table_ref=table_ref,
@@ -169,6 +183,7 @@ def rules_toggle(
     rule_id: int, request: Request, session: DbSession, who: Principal = MANAGE
 ) -> Response:
     row = qs.get_rule(session, rule_id=rule_id)
+    check_tables(session, who, [row.table_ref])
     qs.update_rule(session, rule_id=rule_id, enabled=not row.enabled)
     audit_change(session, who, "quality.rule_updated", "quality_rule", rule_id, enabled=row.enabled)
     return RedirectResponse(f"/quality/rules?table_ref={quote(row.table_ref)}", status_code=303)
@@ -179,6 +194,7 @@ def rules_delete(
     rule_id: int, request: Request, session: DbSession, who: Principal = MANAGE
 ) -> Response:
     table_ref = qs.get_rule(session, rule_id=rule_id).table_ref
+    check_tables(session, who, [table_ref])
     qs.delete_rule(session, rule_id=rule_id)
     audit_change(session, who, "quality.rule_deleted", "quality_rule", rule_id)
     return RedirectResponse(f"/quality/rules?table_ref={quote(table_ref)}", status_code=303)

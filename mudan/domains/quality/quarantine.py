@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pyarrow as pa
-from sqlalchemy import func, select
+from sqlalchemy import false, func, or_, select
 from sqlalchemy.orm import Session
 
 from mudan.core.db import utcnow
@@ -54,8 +54,17 @@ def list_quarantine(
     job_id: str | None = None,
     page: int = 1,
     page_size: int = 50,
+    departments: set[str] | None = None,
 ) -> tuple[list[QuarantineRow], int]:
+    """``departments`` (codes) limits rows to those departments' tables (``d<code>.…``)."""
     q = select(QuarantineRow)
+    if departments is not None:
+        q = q.where(
+            or_(
+                false(),
+                *(QuarantineRow.table_ref.startswith(f"d{d}.") for d in sorted(departments)),
+            )
+        )
     if table_ref:
         q = q.where(QuarantineRow.table_ref == table_ref)
     if status is not None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import false, or_, select
 from sqlalchemy.orm import Session
 
 from mudan.core.db import utcnow
@@ -100,8 +100,14 @@ __all__ = [
 # --- rules ------------------------------------------------------------------------------------
 
 
-def list_rules(session: Session, *, table_ref: str | None = None) -> list[QualityRule]:
+def list_rules(
+    session: Session, *, table_ref: str | None = None, departments: set[str] | None = None
+) -> list[QualityRule]:
     q = select(QualityRule).order_by(QualityRule.table_ref, QualityRule.id)
+    if departments is not None:
+        q = q.where(
+            or_(false(), *(QualityRule.table_ref.startswith(f"d{d}.") for d in sorted(departments)))
+        )
     if table_ref:
         q = q.where(QualityRule.table_ref == table_ref)
     return list(session.scalars(q))

@@ -87,8 +87,11 @@ def list_tickets(
     status: TicketStatus | None = None,
     department_code: str | None = None,
     table_ref: str | None = None,
+    departments: set[str] | None = None,
 ) -> list[CorrectionTicket]:
     q = select(CorrectionTicket).order_by(CorrectionTicket.id.desc())
+    if departments is not None:
+        q = q.where(CorrectionTicket.department_code.in_(sorted(departments)))
     if status is not None:
         q = q.where(CorrectionTicket.status == status.value)
     if department_code:

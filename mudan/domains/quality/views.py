@@ -36,6 +36,13 @@ from mudan.domains.quality.schemas import (
     TicketOut,
     TransitionIn,
 )
+from mudan.domains.quality.scope import (
+    check_department,
+    check_rows,
+    check_tables,
+    data_scope,
+    ticket_scope,
+)
 from mudan.lake import lake_of
 
 router = APIRouter(prefix="/api/v1/quality", tags=["quality"])
@@ -78,13 +85,17 @@ def audit_change(
     )
 
 
-@router.get("/rules", response_model=list[RuleOut], dependencies=[READ])
-def list_rules(session: DbSession, table_ref: str | None = None) -> list[RuleOut]:
-    return [rule_out(r) for r in qs.list_rules(session, table_ref=table_ref)]
+@router.get("/rules", response_model=list[RuleOut])
+def list_rules(
+    session: DbSession, table_ref: str | None = None, who: Principal = READ
+) -> list[RuleOut]:
+    rows = qs.list_rules(session, table_ref=table_ref, departments=data_scope(session, who))
+    return [rule_out(r) for r in rows]
 
 
 @router.post("/rules", response_model=RuleOut, status_code=201)
 def create_rule(body: RuleCreate, session: DbSession, who: Principal = MANAGE) -> RuleOut:
+    check_tables(session, who, [body.table_ref])
     row = qs.create_rule(session, **body.model_dump(), actor=who.username)
     audit_change(session, who, "quality.rule_created", "quality_rule", row.id, table=row.table_ref)
     return rule_out(row)
@@ -94,6 +105,7 @@ def create_rule(body: RuleCreate, session: DbSession, who: Principal = MANAGE) -
 def update_rule(
     rule_id: int, body: RuleUpdate, session: DbSession, who: Principal = MANAGE
 ) -> RuleOut:
+    check_tables(session, who, [qs.get_rule(session, rule_id=rule_id).table_ref])
     row = qs.update_rule(session, rule_id=rule_id, **body.model_dump())
     audit_change(session, who, "quality.rule_updated", "quality_rule", row.id, **body.model_dump())
     return rule_out(row)
@@ -101,14 +113,16 @@ def update_rule(
 
 @router.delete("/rules/{rule_id}", status_code=204)
 def delete_rule(rule_id: int, session: DbSession, who: Principal = MANAGE) -> Response:
+    check_tables(session, who, [qs.get_rule(session, rule_id=rule_id).table_ref])
     qs.delete_rule(session, rule_id=rule_id)
     audit_change(session, who, "quality.rule_deleted", "quality_rule", rule_id)
     return Response(status_code=204)
 
 
-@router.get("/quarantine", response_model=QuarantinePage, dependencies=[READ])
+@router.get("/quarantine", response_model=QuarantinePage)
 def list_quarantine(
     session: DbSession,
+    who: Principal = READ,
     table_ref: str | None = None,
     status: QuarantineStatus | None = QuarantineStatus.PENDING,
     rule_kind: str | None = None,
@@ -116,8 +130,11 @@ def list_quarantine(
     page: int = 1,
     page_size: int = 50,
 ) -> QuarantinePage:
+    if table_ref:
+        check_tables(session, who, [table_ref])
     rows, total = qs.list_quarantine(
         session,
+        departments=data_scope(session, who),
         table_ref=table_ref,
         status=status,
         rule_kind=rule_kind,
@@ -139,6 +156,7 @@ def release_rows(
     fixed: dict[int, dict[str, str | None]],
 ) -> qs.Released:
     """Shared by the API and the page: re-check, append good rows to the lake, audit."""
+    check_rows(session, who, ids)
     context = qs.rule_context(session, today=date.today())
     check = qs.release(
         session, ids=ids, fixed_values=fixed, actor=who.username, context=context, apply=False
@@ -174,20 +192,26 @@ def release(
 
 @router.post("/quarantine/reject")
 def reject(body: RejectIn, session: DbSession, who: Principal = MANAGE) -> dict[str, int]:
+    check_rows(session, who, body.ids)
     n = qs.reject(session, ids=body.ids, actor=who.username)
     audit_change(session, who, "quality.rejected", "quality_quarantine", body.ids[0], ids=body.ids)
     return {"rejected": n}
 
 
-@router.get("/tickets", response_model=list[TicketOut], dependencies=[READ])
+@router.get("/tickets", response_model=list[TicketOut])
 def list_tickets(
     session: DbSession,
+    who: Principal = READ,
     status: TicketStatus | None = None,
     department_code: str | None = None,
     table_ref: str | None = None,
 ) -> list[TicketOut]:
     rows = qs.list_tickets(
-        session, status=status, department_code=department_code, table_ref=table_ref
+        session,
+        status=status,
+        department_code=department_code,
+        table_ref=table_ref,
+        departments=ticket_scope(session, who),
     )
     return [ticket_out(t) for t in rows]
 
@@ -198,6 +222,7 @@ def create_ticket(body: TicketCreate, session: DbSession, who: Principal = MANAG
         source = TicketSource(body.source)
     except ValueError as exc:
         raise InvalidInput("quality.bad_source", source=body.source) from exc
+    check_tables(session, who, [body.table_ref])
     t = qs.open_ticket(
         session,
         table_ref=body.table_ref,
@@ -211,15 +236,19 @@ def create_ticket(body: TicketCreate, session: DbSession, who: Principal = MANAG
     return ticket_out(t)
 
 
-@router.get("/tickets/{ticket_id}", response_model=TicketOut, dependencies=[READ])
-def ticket_detail(ticket_id: int, session: DbSession) -> TicketOut:
-    return ticket_out(qs.get_ticket(session, ticket_id=ticket_id))
+@router.get("/tickets/{ticket_id}", response_model=TicketOut)
+def ticket_detail(ticket_id: int, session: DbSession, who: Principal = READ) -> TicketOut:
+    t = qs.get_ticket(session, ticket_id=ticket_id)
+    check_department(ticket_scope(session, who), t.department_code)
+    return ticket_out(t)
 
 
 @router.post("/tickets/{ticket_id}/transition", response_model=TicketOut)
 def transition_ticket(
     ticket_id: int, body: TransitionIn, session: DbSession, who: Principal = MANAGE
 ) -> TicketOut:
+    current = qs.get_ticket(session, ticket_id=ticket_id)
+    check_department(data_scope(session, who), current.department_code)
     t = qs.transition(session, ticket_id=ticket_id, to=body.to)
     audit_change(session, who, "quality.ticket_" + body.to.value, "quality_ticket", t.id)
     return ticket_out(t)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from mudan.core import audit
 from mudan.core.rbac import Principal
-from mudan.domains.ingest.service import department_codes
+from mudan.domains.org.service import department_codes
 from mudan.lake.catalog import Lake
 from mudan.lake.query import QueryEngine, QueryResult
 
