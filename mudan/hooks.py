@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 import pluggy
@@ -16,6 +17,7 @@ import pluggy
 if TYPE_CHECKING:
     import typer
     from fastapi import APIRouter
+    from sqlalchemy.orm import Session
 
     from mudan.demo.context import DemoContext
 
@@ -35,12 +37,41 @@ class NavEntry:
 
 
 @dataclass(frozen=True)
+class MetricValue:
+    """One value of a platform metric for one region (``3717`` is the whole city)."""
+
+    region_code: str
+    value: float | None  # None: the domain has no data for this region (never a made-up 0)
+    numerator: float | None = None  # for rates: what was counted …
+    denominator: float | None = None  # … out of how many
+
+
+@dataclass(frozen=True)
 class IndicatorSpec:
+    """A platform metric a domain offers the indicator centre.
+
+    ``name`` is the Chinese display name (indicator definitions are data, not UI chrome).
+    ``compute(session, day)`` returns values for the city and whichever regions the domain can
+    break down; rates are percentages (0–100) and carry numerator and denominator.
+    """
+
     code: str
     name: str
     unit: str
-    section: str
+    section: str  # data | share | open | sense | govern | service | environment
     target: float | None = None
+    higher_is_better: bool = True
+    compute: Callable[[Session, date], list[MetricValue]] | None = None
+
+
+@dataclass(frozen=True)
+class MapPoints:
+    """Column-oriented points of one layer (290,000 cameras must not be 290,000 objects)."""
+
+    ids: list[str]
+    lons: list[float]
+    lats: list[float]
+    labels: list[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -49,6 +80,44 @@ class MapLayer:
     name: str
     kind: str  # "polygon" | "point"
     url: str
+    points: Callable[[Session], MapPoints] | None = None  # point layers
+    detail_href: str = ""  # page of one object, e.g. "/video/channels/{id}"
+
+
+@dataclass(frozen=True)
+class AlertSignal:
+    """Something a domain noticed that the operations centre should alert on.
+
+    ``source`` names the rule (e.g. ``iot.threshold``); ``dedup_key`` makes repeats of the same
+    condition update one open alert instead of raising new ones.
+    """
+
+    source: str
+    level: str  # blue | yellow | orange | red (蓝/黄/橙/红)
+    title: str
+    dedup_key: str
+    region_code: str | None = None
+    detail: str = ""
+    object_ref: str = ""  # e.g. "iot.device:371702-AQ-0001" or "video.channel:<code>"
+    lon: float | None = None
+    lat: float | None = None
+    observed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class TaskRequest:
+    """Work handed to a department as a case (alert hand-off, camera repair …)."""
+
+    source: str  # e.g. "alert", "video.repair"
+    title: str
+    description: str
+    category_code: str | None = None
+    department_code: str | None = None
+    region_code: str | None = None
+    lon: float | None = None
+    lat: float | None = None
+    object_ref: str = ""
+    idempotency_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -79,6 +148,17 @@ class MudanSpec:
     def mudan_map_layers(self) -> list[MapLayer]:  # type: ignore[empty-body]
         """Layers for the one-map."""
 
+    @hookspec(firstresult=True)
+    def mudan_raise_alert(self, session: Session, signal: AlertSignal) -> int | None:
+        """Record an alert in the operations centre (the indicators domain implements this).
+
+        Returns the alert id, or None when no alert domain is installed. Never commits.
+        """
+
+    @hookspec(firstresult=True)
+    def mudan_open_task(self, session: Session, task: TaskRequest) -> str | None:
+        """Open a case for a department (the cases domain implements this); returns its number."""
+
     @hookspec
     def mudan_cli(self, app: typer.Typer) -> None:
         """Add command groups to the ``mudan`` CLI."""
@@ -96,6 +176,14 @@ BUILTIN_PLUGINS = (
     "mudan.domains.quality.plugin",
     "mudan.domains.ingest.plugin",
     "mudan.domains.query.plugin",
+    "mudan.domains.sharing.plugin",
+    "mudan.domains.opendata.plugin",
+    "mudan.domains.indicators.plugin",
+    "mudan.domains.ops.plugin",
+    "mudan.domains.iot.plugin",
+    "mudan.domains.video.plugin",
+    "mudan.domains.cases.plugin",
+    "mudan.domains.emergency.plugin",
 )
 
 

@@ -14,6 +14,8 @@ from mudan.domains.org.enums import Role
 ALL = "*"
 
 _DATA_READ = {"catalog.read", "ingest.read", "quality.read", "lineage.read"}
+_OPS_READ = {"indicators.read", "alerts.read", "screen.view", "map.view", "reports.read"}
+_SENSE_READ = {"iot.read", "video.read"}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.ADMIN: frozenset({ALL}),
@@ -31,6 +33,18 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
             "quality.manage",
             "lake.query",
             "lake.query_all",
+            "share.read",
+            "share.request",
+            "share.approve",
+            "share.approve_bureau",
+            "grant.read",
+            "grant.manage",
+            "county.manage",
+            "returnflow.read",
+            "opendata.manage",
+            *_OPS_READ,
+            "indicators.manage",
+            *_SENSE_READ,
         }
     ),
     Role.DATA_OFFICER: frozenset(
@@ -43,12 +57,76 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
             "ingest.run",
             "quality.manage",
             "lake.query",
+            "share.read",
+            "share.request",
+            "share.approve",
+            "grant.read",
+            "opendata.manage",
+            "indicators.read",
+            "map.view",
         }
     ),
-    Role.COUNTY_OPERATOR: frozenset({"org.read", "regions.read", "catalog.read", "ingest.read"}),
-    Role.DUTY_OFFICER: frozenset({"org.read", "regions.read", "catalog.read"}),
-    Role.GRID_WORKER: frozenset({"regions.read"}),
-    Role.EVALUATOR: frozenset({"org.read", "regions.read", "audit.read", *_DATA_READ}),
+    Role.COUNTY_OPERATOR: frozenset(
+        {
+            "org.read",
+            "regions.read",
+            "catalog.read",
+            "ingest.read",
+            "share.read",
+            "share.request",
+            "grant.read",
+            "returnflow.read",
+            *_OPS_READ,
+            *_SENSE_READ,
+            "cases.read",
+        }
+    ),
+    Role.DUTY_OFFICER: frozenset(
+        {
+            "org.read",
+            "regions.read",
+            "catalog.read",
+            *_OPS_READ,
+            "alerts.handle",
+            *_SENSE_READ,
+            "cases.read",
+            "cases.intake",
+            "cases.dispatch",
+            "cases.supervise",
+            "emergency.read",
+            "emergency.command",
+        }
+    ),
+    Role.GRID_WORKER: frozenset(
+        {"regions.read", "cases.read", "cases.intake", "cases.handle", "map.view"}
+    ),
+    Role.EVALUATOR: frozenset(
+        {
+            "org.read",
+            "regions.read",
+            "audit.read",
+            *_DATA_READ,
+            *_OPS_READ,
+            "share.read",
+            "cases.read",
+        }
+    ),
+    Role.CALL_TAKER: frozenset({"regions.read", "cases.read", "cases.intake", "cases.pii"}),
+    Role.DISPATCHER: frozenset(
+        {
+            "org.read",
+            "regions.read",
+            "cases.read",
+            "cases.intake",
+            "cases.dispatch",
+            "cases.supervise",
+            "cases.pii",
+            "map.view",
+        }
+    ),
+    Role.HANDLER: frozenset({"regions.read", "cases.read", "cases.handle"}),
+    Role.SYSTEM: frozenset({"dataservice.call", "iot.ingest"}),
+    Role.CITIZEN: frozenset({"opendata.apply"}),
     Role.PUBLIC: frozenset(),
 }
 

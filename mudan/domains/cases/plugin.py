@@ -1,0 +1,3 @@
+"""Hooks of the cases domain."""
+
+from __future__ import annotations

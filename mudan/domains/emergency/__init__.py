@@ -1,0 +1,1 @@
+"""Emergency command (应急指挥): plans, incidents, resources, duty roster and notifications."""

@@ -1,0 +1,3 @@
+"""Hooks of the emergency domain."""
+
+from __future__ import annotations

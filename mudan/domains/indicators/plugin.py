@@ -1,0 +1,3 @@
+"""Hooks of the indicators domain."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Hooks of the iot domain."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Hooks of the opendata domain."""
+
+from __future__ import annotations

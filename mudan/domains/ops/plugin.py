@@ -1,0 +1,3 @@
+"""Hooks of the ops domain."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Share requests, grants, masked data services, bulk delivery and county return flows
+(数据共享与回流).
+"""

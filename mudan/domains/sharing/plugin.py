@@ -1,0 +1,3 @@
+"""Hooks of the sharing domain."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Hooks of the video domain."""
+
+from __future__ import annotations
