@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from mudan.domains.catalog.models import CatalogEntry
@@ -14,6 +14,7 @@ from mudan.domains.catalog.schemas import HitOut, PageOut
 from mudan.domains.org.models import Department
 
 if TYPE_CHECKING:
+    from mudan.core.rbac import Principal
     from mudan.search import SearchIndex
 
 # facet name → entry column (the department facet is keyed by department code)
@@ -32,11 +33,36 @@ BROWSE_FACETS = tuple(_COLUMNS)
 
 
 @dataclass(frozen=True)
+class Visibility:
+    """Which entries a reader may list: everything (approvers, CLI), or what was ever published
+    plus the working copies of the reader's own departments."""
+
+    everything: bool
+    department_ids: frozenset[int] = frozenset()
+
+    @classmethod
+    def of(cls, principal: Principal) -> Visibility:
+        return cls(principal.can("catalog.approve"), principal.department_ids)
+
+
+EVERYTHING = Visibility(everything=True)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Query:
+    visibility: Visibility
     q: str = ""
     filters: Mapping[str, str] = field(default_factory=dict)
     offset: int = 0
     limit: int = 20
+
+
+def _visible(stmt: Select[Any], visibility: Visibility) -> Select[Any]:
+    if visibility.everything:
+        return stmt
+    return stmt.where(
+        or_(CatalogEntry.version > 0, CatalogEntry.department_id.in_(visibility.department_ids))
+    )
 
 
 def _hit(e: CatalogEntry, snippet: str = "") -> HitOut:
@@ -62,9 +88,9 @@ def _filtered(stmt: Select[Any], filters: Mapping[str, str], skip: str = "") -> 
 
 
 def browse(session: Session, *, query: Query) -> PageOut:
-    """Every entry (drafts too), filtered by facet values, with counts for each facet."""
+    """Entries the reader may see (drafts only their own), filtered, with facet counts."""
     base = select(CatalogEntry).join(Department, Department.id == CatalogEntry.department_id)
-    stmt = _filtered(base, query.filters)
+    stmt = _filtered(_visible(base, query.visibility), query.filters)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = session.scalars(
         stmt.order_by(CatalogEntry.code).offset(query.offset).limit(query.limit)
@@ -72,9 +98,12 @@ def browse(session: Session, *, query: Query) -> PageOut:
     facets: dict[str, dict[str, int]] = {}
     for name, col in _COLUMNS.items():
         counted = _filtered(
-            select(col, func.count())
-            .select_from(CatalogEntry)
-            .join(Department, Department.id == CatalogEntry.department_id),
+            _visible(
+                select(col, func.count())
+                .select_from(CatalogEntry)
+                .join(Department, Department.id == CatalogEntry.department_id),
+                query.visibility,
+            ),
             query.filters,
         ).group_by(col)
         facets[name] = {str(v): int(n) for v, n in session.execute(counted).all()}
@@ -107,10 +136,15 @@ def search(session: Session, *, index: SearchIndex, query: Query) -> PageOut:
     )
 
 
-def select_entries(session: Session, *, filters: Mapping[str, str]) -> Iterator[CatalogEntry]:
-    """Every entry matching the facet filters, ordered by code (for export)."""
+def select_entries(
+    session: Session, *, filters: Mapping[str, str], visibility: Visibility
+) -> Iterator[CatalogEntry]:
+    """Every visible entry matching the facet filters, ordered by code (for export)."""
     stmt = _filtered(
-        select(CatalogEntry).join(Department, Department.id == CatalogEntry.department_id),
+        _visible(
+            select(CatalogEntry).join(Department, Department.id == CatalogEntry.department_id),
+            visibility,
+        ),
         filters,
     ).order_by(CatalogEntry.code)
     yield from session.scalars(stmt).unique()

@@ -63,7 +63,7 @@ def catalog_export(
     """Export entries to XLSX in the department fill-in layout."""
     filters = {k: v for k, v in {"department": department, "status": status}.items() if v}
     with db_session() as s:
-        entries = list(browse.select_entries(s, filters=filters))
+        entries = list(browse.select_entries(s, filters=filters, visibility=browse.EVERYTHING))
         path.write_bytes(catalog_xlsx.export_xlsx(entries))
     console.print(t("catalog.cli.exported", count=len(entries), path=str(path)))
 
@@ -83,7 +83,11 @@ def catalog_search(
     try:
         with db_session(cfg) as s:
             page = browse.search(
-                s, index=index, query=browse.Query(q=query, filters=filters, limit=limit)
+                s,
+                index=index,
+                query=browse.Query(
+                    visibility=browse.EVERYTHING, q=query, filters=filters, limit=limit
+                ),
             )
     finally:
         index.close()

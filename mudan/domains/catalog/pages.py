@@ -13,7 +13,7 @@ from sqlalchemy import select
 from mudan.core.deps import CurrentPrincipal, DbSession, locale_of, require
 from mudan.core.errors import MudanError
 from mudan.core.rbac import Principal
-from mudan.domains.catalog import service
+from mudan.domains.catalog import service, versions
 from mudan.domains.catalog.codes import CATEGORIES, THEMES
 from mudan.domains.catalog.enums import Grade, OpenType, PersonalKind, ShareType, UpdateCycle
 from mudan.domains.catalog.schemas import EntryIn
@@ -107,11 +107,16 @@ def entry_from_form(form: dict[str, str]) -> EntryIn:
     return EntryIn.model_validate(data)
 
 
-@router.get("/catalog", dependencies=[require("catalog.read")])
+@router.get("/catalog")
 def catalog_page(
-    request: Request, session: DbSession, q: str = "", offset: int = 0, limit: int = 20
+    request: Request,
+    session: DbSession,
+    q: str = "",
+    offset: int = 0,
+    limit: int = 20,
+    principal: Principal = require("catalog.read"),
 ) -> Response:
-    query = query_from(request, q, max(0, offset), min(max(1, limit), 100))
+    query = query_from(request, principal, q, max(0, offset), min(max(1, limit), 100))
     page = run_query(request, session, query)
     depts = {code: name for code, name in session.execute(select(Department.code, Department.name))}
 
@@ -206,7 +211,12 @@ def catalog_create_page(
 def catalog_entry_page(
     entry_id: int, request: Request, session: DbSession, principal: CurrentPrincipal
 ) -> Response:
-    entry = service.get_entry(session, entry_id=entry_id)
+    entry = service.get_visible_entry(session, principal=principal, entry_id=entry_id)
+    if not service.sees_working_copy(principal, entry) and entry.status not in (
+        service.PUBLIC_STATES
+    ):
+        # an unpublished revision of a published entry: readers see the published version
+        return RedirectResponse(f"/catalog/{entry_id}/versions/{entry.version}", status_code=303)
     versions = service.list_versions(session, entry_id=entry_id)
     return render(
         request,
@@ -216,6 +226,37 @@ def catalog_entry_page(
             "versions": versions,
             "can_edit": service.can_edit(principal, entry.department_id),
             "can_approve": principal.can("catalog.approve"),
+        },
+    )
+
+
+@router.get("/catalog/{entry_id}/versions/{version}")
+def catalog_version_page(
+    entry_id: int,
+    version: int,
+    request: Request,
+    session: DbSession,
+    principal: Principal = require("catalog.read"),
+) -> Response:
+    """One published version as it was, with what changed since the one before."""
+    entry = service.get_visible_entry(session, principal=principal, entry_id=entry_id)
+    ver = service.get_version(session, entry_id=entry_id, version=version)
+    previous = None
+    changes = None
+    if version > 1:
+        prev = service.get_version(session, entry_id=entry_id, version=version - 1)
+        previous = prev.version
+        changes = versions.compare(prev.snapshot, ver.snapshot)
+    return render(
+        request,
+        "catalog/version.html",
+        {
+            "entry_id": entry_id,
+            "v": ver.snapshot,
+            "version": ver,
+            "latest": entry.version,
+            "previous": previous,
+            "changes": changes,
         },
     )
 

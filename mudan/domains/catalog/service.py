@@ -87,6 +87,33 @@ def get_entry(session: Session, *, entry_id: int) -> CatalogEntry:
     return entry
 
 
+def sees_working_copy(principal: Principal, entry: CatalogEntry) -> bool:
+    """Drafts and entries under review are the provider's work in progress: only the providing
+    department and the approvers see them. Everyone with catalog.read sees what was published."""
+    return principal.can("catalog.approve") or entry.department_id in principal.department_ids
+
+
+def get_visible_entry(session: Session, *, principal: Principal, entry_id: int) -> CatalogEntry:
+    """The entry if the principal may see it at all (never published and not theirs: 404)."""
+    entry = get_entry(session, entry_id=entry_id)
+    if entry.version == 0 and not sees_working_copy(principal, entry):
+        raise NotFound("catalog.not_found", id=entry_id)
+    return entry
+
+
+def visible_out(session: Session, *, principal: Principal, entry_id: int) -> EntryOut:
+    """What the principal may read: the working copy for its owners and approvers, otherwise
+    the last published version (unpublished edits stay private until approved)."""
+    entry = get_visible_entry(session, principal=principal, entry_id=entry_id)
+    if sees_working_copy(principal, entry) or entry.status in PUBLIC_STATES:
+        return entry_out(entry)
+    published = get_version(session, entry_id=entry.id, version=entry.version)
+    return EntryOut.model_validate(published.snapshot)
+
+
+PUBLIC_STATES = (EntryStatus.PUBLISHED.value, EntryStatus.WITHDRAWN.value)
+
+
 def get_by_code(session: Session, *, code: str) -> CatalogEntry:
     entry = session.scalar(select(CatalogEntry).where(CatalogEntry.code == code))
     if entry is None:

@@ -56,37 +56,52 @@ def run_query(request: Request, session: Session, query: browse.Query) -> PageOu
     return browse.browse(session, query=query)
 
 
-def query_from(request: Request, q: str, offset: int, limit: int) -> browse.Query:
+def query_from(
+    request: Request, principal: Principal, q: str, offset: int, limit: int
+) -> browse.Query:
     filters = {
         k: v for k, v in request.query_params.items() if k in browse.BROWSE_FACETS and v.strip()
     }
-    return browse.Query(q=q, filters=filters, offset=offset, limit=limit)
+    return browse.Query(
+        visibility=browse.Visibility.of(principal),
+        q=q,
+        filters=filters,
+        offset=offset,
+        limit=limit,
+    )
 
 
-@router.get("/entries", response_model=PageOut, dependencies=[require("catalog.read")])
+@router.get("/entries", response_model=PageOut)
 def catalog_list(
     request: Request,
     session: DbSession,
+    principal: Principal = require("catalog.read"),
     q: str = Query(default="", max_length=200),
     offset: int = Query(default=0, ge=0, le=100000),
     limit: int = Query(default=20, ge=1, le=200),
 ) -> PageOut:
     """List or search entries. Facet filters: department (code), theme, grade, share_type,
     open_type, format, update_cycle, region, status (status only without ``q``)."""
-    return run_query(request, session, query_from(request, q, offset, limit))
+    return run_query(request, session, query_from(request, principal, q, offset, limit))
 
 
-@router.get("/entries/{entry_id}", response_model=EntryOut, dependencies=[require("catalog.read")])
-def catalog_get(entry_id: int, session: DbSession) -> EntryOut:
-    return service.entry_out(service.get_entry(session, entry_id=entry_id))
+@router.get("/entries/{entry_id}", response_model=EntryOut)
+def catalog_get(
+    entry_id: int, session: DbSession, principal: Principal = require("catalog.read")
+) -> EntryOut:
+    """The working copy for the providing department and approvers; the last published
+    version for everyone else (drafts never published are not found)."""
+    return service.visible_out(session, principal=principal, entry_id=entry_id)
 
 
 @router.get(
     "/entries/{entry_id}/versions",
     response_model=list[VersionOut],
-    dependencies=[require("catalog.read")],
 )
-def catalog_versions(entry_id: int, session: DbSession) -> list[VersionOut]:
+def catalog_versions(
+    entry_id: int, session: DbSession, principal: Principal = require("catalog.read")
+) -> list[VersionOut]:
+    service.get_visible_entry(session, principal=principal, entry_id=entry_id)
     return [
         VersionOut(
             version=v.version,
@@ -101,9 +116,11 @@ def catalog_versions(entry_id: int, session: DbSession) -> list[VersionOut]:
 @router.get(
     "/entries/{entry_id}/versions/{version}",
     response_model=VersionOut,
-    dependencies=[require("catalog.read")],
 )
-def catalog_version(entry_id: int, version: int, session: DbSession) -> VersionOut:
+def catalog_version(
+    entry_id: int, version: int, session: DbSession, principal: Principal = require("catalog.read")
+) -> VersionOut:
+    service.get_visible_entry(session, principal=principal, entry_id=entry_id)
     v = service.get_version(session, entry_id=entry_id, version=version)
     return VersionOut(
         version=v.version,
@@ -157,7 +174,9 @@ def catalog_export(
     filters = {
         k: v for k, v in request.query_params.items() if k in browse.BROWSE_FACETS and v.strip()
     }
-    entries = list(browse.select_entries(session, filters=filters))
+    entries = list(
+        browse.select_entries(session, filters=filters, visibility=browse.Visibility.of(principal))
+    )
     data = catalog_xlsx.export_xlsx(entries)
     audit.record(
         session,
