@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pluggy
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from mudan.demo.context import DemoContext
+    from mudan.settings import Settings
 
 hookspec = pluggy.HookspecMarker("mudan")
 hookimpl = pluggy.HookimplMarker("mudan")
@@ -121,6 +122,28 @@ class TaskRequest:
 
 
 @dataclass(frozen=True)
+class JobContext:
+    """What a periodic job gets: settings, a session in its own transaction, and "now"."""
+
+    settings: Settings
+    session: Session
+    now: datetime
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    """Work the scheduler runs every ``interval`` (``code`` is unique, e.g. ``quality.overdue``).
+
+    ``run`` must be idempotent (a coalesced or repeated run does no harm) and never commit.
+    """
+
+    code: str
+    name: str
+    interval: timedelta
+    run: Callable[[JobContext], object]
+
+
+@dataclass(frozen=True)
 class HealthCheck:
     name: str
     check: Callable[[], tuple[bool, str]]
@@ -158,6 +181,10 @@ class MudanSpec:
     @hookspec(firstresult=True)
     def mudan_open_task(self, session: Session, task: TaskRequest) -> str | None:
         """Open a case for a department (the cases domain implements this); returns its number."""
+
+    @hookspec
+    def mudan_periodic_jobs(self) -> list[PeriodicJob]:  # type: ignore[empty-body]
+        """Periodic work for ``mudan scheduler run`` (reminders, overdue marks, computations)."""
 
     @hookspec
     def mudan_cli(self, app: typer.Typer) -> None:

@@ -18,12 +18,13 @@ scheduler_app = typer.Typer(help="定时抽取调度 (pull scheduler)", no_args_
 @handle_errors
 def run_source_cmd(source_id: int) -> None:
     """Pull one registered source now and load it into its table."""
+    from mudan.core import scheduler as core_scheduler
     from mudan.core.db import make_engine, make_sessionmaker
     from mudan.domains.ingest import schedule
     from mudan.domains.ingest.jobs import get_job
 
     cfg = settings()
-    schedule.use_settings(cfg)
+    core_scheduler.use_settings(cfg)
     job_id = schedule.run_source(source_id)
     engine = make_engine(cfg.database.url)
     with make_sessionmaker(engine)() as s:
@@ -41,16 +42,19 @@ def run_source_cmd(source_id: int) -> None:
 def scheduler_run(
     resync_seconds: int = typer.Option(60, help="re-read the sources table this often"),
 ) -> None:
-    """Run the pull scheduler in the foreground until Ctrl-C (one process per deployment)."""
+    """Run the scheduler (pulls and periodic jobs) until Ctrl-C (one process per deployment)."""
+    from mudan.core import scheduler as core_scheduler
     from mudan.core.db import make_engine, make_sessionmaker, transaction
     from mudan.domains.ingest import schedule
 
     cfg = settings()
-    schedule.use_settings(cfg)
+    core_scheduler.use_settings(cfg)
     engine = make_engine(cfg.database.url)
     sessions = make_sessionmaker(engine)
-    scheduler = schedule.make_scheduler(cfg.database.url)
+    scheduler = core_scheduler.make_scheduler(cfg.database.url)
     scheduler.start()
+    periodic = core_scheduler.sync_periodic(scheduler, cfg)
+    console.print(f"周期任务：{', '.join(sorted(periodic)) or '无变化'}")
     stop = threading.Event()
 
     def _stop(signum: int, frame: FrameType | None) -> None:

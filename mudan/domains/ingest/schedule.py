@@ -1,8 +1,7 @@
 """Pull sources: register them, run one as a load job, and schedule them by update cycle.
 
-The scheduler is APScheduler 3's ``BackgroundScheduler`` with its job store on the metadata
-database, so schedules survive restarts. Only ``mudan scheduler run`` starts it (never the web
-app: several workers would run every pull several times).
+Sources run on the one persistent scheduler (``mudan.core.scheduler``), which only
+``mudan scheduler run`` starts; ``sync_schedule`` keeps its jobs in step with the sources table.
 """
 
 from __future__ import annotations
@@ -12,16 +11,15 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import NullPool
 
 from mudan.core.db import make_engine, make_sessionmaker, transaction
 from mudan.core.errors import InvalidInput, NotFound
 from mudan.core.rbac import Principal
+from mudan.core.scheduler import current_settings
 from mudan.domains.catalog.enums import UpdateCycle
 from mudan.domains.ingest.enums import LoadMode, SourceKind
 from mudan.domains.ingest.jobs import create_job
@@ -33,7 +31,6 @@ from mudan.domains.ingest.sources import PullReader, database_reader, http_reade
 from mudan.domains.quality import specs as quality_specs
 from mudan.lake.catalog import Lake
 from mudan.lake.readers import SourceReader
-from mudan.settings import Settings
 
 CYCLE_INTERVALS: dict[UpdateCycle, timedelta] = {
     UpdateCycle.REALTIME: timedelta(minutes=5),
@@ -44,7 +41,6 @@ CYCLE_INTERVALS: dict[UpdateCycle, timedelta] = {
     UpdateCycle.YEARLY: timedelta(days=365),
 }
 JOB_PREFIX = "ingest-source-"
-JOBSTORE_TABLE = "apscheduler_jobs"
 
 
 @dataclass(frozen=True)
@@ -190,17 +186,10 @@ def run_source_job(
 
 # --- the scheduler ------------------------------------------------------------------------------
 
-_settings: dict[str, Settings] = {}
-
-
-def use_settings(settings: Settings) -> None:
-    """The settings ``run_source`` uses (the scheduler's process calls this before starting)."""
-    _settings["current"] = settings
-
 
 def run_source(source_id: int) -> str:
     """The scheduled callable: queue and run one pull of the source; returns the job id."""
-    settings = _settings.get("current") or Settings()
+    settings = current_settings()
     engine = make_engine(settings.database.url)
     lake = Lake(db_url=settings.database.url, warehouse=settings.lake.warehouse)
     try:
@@ -212,18 +201,6 @@ def run_source(source_id: int) -> str:
     finally:
         lake.close()
         engine.dispose()
-
-
-def make_scheduler(db_url: str) -> BackgroundScheduler:
-    # NullPool: no pooled connection outlives a job-store call (the store wakes up rarely)
-    store = SQLAlchemyJobStore(
-        url=db_url, tablename=JOBSTORE_TABLE, engine_options={"poolclass": NullPool}
-    )
-    return BackgroundScheduler(
-        jobstores={"default": store},
-        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
-        timezone="Asia/Shanghai",
-    )
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,12 @@
-"""The quality domain's hooks: API and page routes, templates, navigation, CLI."""
+"""The quality domain's hooks: routes, templates, navigation, CLI, the overdue-ticket job."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from mudan.hooks import NavEntry, hookimpl
+from mudan.hooks import JobContext, NavEntry, PeriodicJob, hookimpl
 
 if TYPE_CHECKING:
     import typer
@@ -39,3 +40,18 @@ def mudan_cli(app: typer.Typer) -> None:
     from mudan.domains.quality.cli import quality
 
     app.add_typer(quality, name="quality")
+
+
+def _mark_overdue(ctx: JobContext) -> int:
+    from mudan.domains.quality.service import mark_overdue
+
+    return mark_overdue(ctx.session, now=ctx.now)
+
+
+@hookimpl
+def mudan_periodic_jobs() -> list[PeriodicJob]:
+    return [
+        PeriodicJob(
+            "quality.mark_overdue", "标记超期纠错工单", timedelta(minutes=30), _mark_overdue
+        )
+    ]

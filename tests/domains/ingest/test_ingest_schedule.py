@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
+from mudan.core import scheduler as core_scheduler
 from mudan.core.rbac import Principal, Role
 from mudan.domains.catalog.enums import UpdateCycle
 from mudan.domains.ingest import schedule as src
@@ -56,7 +57,7 @@ def _source(session: Session, tmp_path: Path) -> IngestSource:
 def test_schedule_survives_restart(session: Session, settings: Settings, tmp_path: Path) -> None:
     source = _source(session, tmp_path)
     job_key = f"{src.JOB_PREFIX}{source.id}"
-    first = src.make_scheduler(settings.database.url)
+    first = core_scheduler.make_scheduler(settings.database.url)
     first.start(paused=True)
     try:
         report = src.sync_schedule(first, session)
@@ -69,7 +70,9 @@ def test_schedule_survives_restart(session: Session, settings: Settings, tmp_pat
     finally:
         first.shutdown(wait=False)
 
-    second = src.make_scheduler(settings.database.url)  # a new process on the same database
+    second = core_scheduler.make_scheduler(
+        settings.database.url
+    )  # a new process on the same database
     second.start(paused=True)
     try:
         job = second.get_job(job_key)
@@ -91,7 +94,7 @@ def test_schedule_survives_restart(session: Session, settings: Settings, tmp_pat
 
 def test_scheduled_function_loads(session: Session, settings: Settings, tmp_path: Path) -> None:
     source = _source(session, tmp_path)
-    src.use_settings(settings)
+    core_scheduler.use_settings(settings)
     job_id = src.run_source(source.id)
     session.expire_all()
     job = get_job(session, job_id=job_id)
