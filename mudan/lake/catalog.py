@@ -160,7 +160,7 @@ class Lake:
         batches: Iterable[pa.RecordBatch],
         *,
         batch_id: str,
-        mode: Literal["append", "upsert"] = "append",
+        mode: Literal["append", "upsert", "replace"] = "append",
         progress: Callable[[int], None] | None = None,
     ) -> LoadResult:
         """Load batches in ONE snapshot tagged with ``batch_id``; see :mod:`mudan.lake.load`."""

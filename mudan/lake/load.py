@@ -214,7 +214,7 @@ def load_batches(
     batches: Iterable[pa.RecordBatch],
     *,
     batch_id: str,
-    mode: Literal["append", "upsert"],
+    mode: Literal["append", "upsert", "replace"],
     progress: Callable[[int], None] | None,
     reload: Callable[[], Table],
 ) -> LoadResult:
@@ -245,6 +245,10 @@ def load_batches(
             if pc.count_distinct(new_keys).as_py() != len(new_keys):
                 raise InvalidInput("lake.duplicate_key", table=spec.ident)
             deleted, replaced = _replace_existing(table, staged, spec.key, new_keys)
+        elif mode == "replace" and table.current_snapshot() is not None:
+            # a full refresh: every current file goes in the same commit as the new ones
+            deleted = [task.file for task in table.scan().plan_files()]
+            replaced = sum(f.record_count for f in deleted)
         uris = staged.close()
         props = {BATCH_ID_PROPERTY: batch_id}
         files = list(parquet_files_to_data_files(table.io, table.metadata, iter(uris)))

@@ -18,8 +18,9 @@ class SourceKind(StrEnum):
 
 
 class LoadMode(StrEnum):
-    APPEND = "append"
-    UPSERT = "upsert"
+    APPEND = "append"  # 追加
+    UPSERT = "upsert"  # 按主键更新
+    REPLACE = "replace"  # 全量覆盖: the batch becomes the whole table, in one snapshot
 
 
 class NodeKind(StrEnum):

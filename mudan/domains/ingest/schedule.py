@@ -53,7 +53,7 @@ class SourceIn:
     table_name: str | None = None
     cursor_column: str | None = None
     http_params: dict[str, Any] | None = None
-    mode: LoadMode = LoadMode.APPEND
+    mode: LoadMode | None = None  # default: append when incremental, replace when full
     update_cycle: UpdateCycle = UpdateCycle.DAILY
     enabled: bool = True
 
@@ -68,15 +68,19 @@ def _apply(session: Session, source: IngestSource, data: SourceIn, principal: Pr
         raise InvalidInput("ingest.query_or_table")
     if data.kind not in (SourceKind.DATABASE, SourceKind.HTTP):
         raise InvalidInput("ingest.bad_source_kind", kind=data.kind.value)
-    if data.mode == LoadMode.UPSERT and not spec.key:
+    mode = data.mode or (LoadMode.APPEND if data.cursor_column else LoadMode.REPLACE)
+    if mode == LoadMode.UPSERT and not spec.key:
         raise InvalidInput("ingest.upsert_needs_key", table=data.table_ref)
+    if mode == LoadMode.APPEND and not data.cursor_column:
+        # every run re-reads the whole source: appending would add it again each time
+        raise InvalidInput("ingest.full_pull_append", table=data.table_ref)
     if data.cursor_column != source.cursor_column or data.url != source.url:
         source.last_cursor = None
     source.name, source.table_ref, source.department_code = data.name, data.table_ref, dept
     source.kind, source.url, source.query = data.kind.value, data.url, data.query
     source.table_name, source.cursor_column = data.table_name, data.cursor_column
     source.http_params = dict(data.http_params or {})
-    source.mode, source.update_cycle = data.mode.value, data.update_cycle.value
+    source.mode, source.update_cycle = mode.value, data.update_cycle.value
     source.enabled = data.enabled
 
 

@@ -12,11 +12,10 @@ from mudan.app import AppContext
 from mudan.core import audit
 from mudan.core.deps import CurrentPrincipal, DbSession, app_ctx, require
 from mudan.core.rbac import Principal
-from mudan.domains.catalog.enums import UpdateCycle
 from mudan.domains.ingest import jobs, lineage
 from mudan.domains.ingest import schedule as pull
 from mudan.domains.ingest import service as ingest
-from mudan.domains.ingest.enums import LoadMode, SourceKind
+from mudan.domains.ingest.enums import LoadMode
 from mudan.domains.ingest.models import IngestJob
 from mudan.domains.ingest.rates import AggregationRate, aggregation_rates
 from mudan.domains.ingest.source_models import IngestSource
@@ -181,20 +180,6 @@ def lineage_graph(
 # --- pull sources (database / HTTP) -------------------------------------------------------------
 
 
-class SourceBody(BaseModel):
-    table_ref: str
-    kind: SourceKind
-    url: str
-    name: str = ""
-    query: str | None = None
-    table_name: str | None = None
-    cursor_column: str | None = None
-    http_params: dict[str, Any] | None = None
-    mode: LoadMode = LoadMode.APPEND
-    update_cycle: UpdateCycle = UpdateCycle.DAILY
-    enabled: bool = True
-
-
 class SourceOut(BaseModel):
     id: int
     name: str
@@ -242,11 +227,9 @@ def list_ingest_sources(
 
 @router.post("/ingest/sources", response_model=SourceOut, status_code=201)
 def create_ingest_source(
-    body: SourceBody, session: DbSession, principal: Principal = require("ingest.run")
+    body: pull.SourceIn, session: DbSession, principal: Principal = require("ingest.run")
 ) -> SourceOut:
-    source = pull.create_source(
-        session, principal=principal, data=pull.SourceIn(**body.model_dump())
-    )
+    source = pull.create_source(session, principal=principal, data=body)
     _audit_source(session, principal, "ingest.source_create", source.id)
     session.commit()
     return source_out(source)
@@ -265,13 +248,11 @@ def get_ingest_source(
 @router.put("/ingest/sources/{source_id}", response_model=SourceOut)
 def update_ingest_source(
     source_id: int,
-    body: SourceBody,
+    body: pull.SourceIn,
     session: DbSession,
     principal: Principal = require("ingest.run"),
 ) -> SourceOut:
-    source = pull.update_source(
-        session, principal=principal, source_id=source_id, data=pull.SourceIn(**body.model_dump())
-    )
+    source = pull.update_source(session, principal=principal, source_id=source_id, data=body)
     _audit_source(session, principal, "ingest.source_update", source.id)
     session.commit()
     return source_out(source)

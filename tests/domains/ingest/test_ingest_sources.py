@@ -20,7 +20,7 @@ from mudan.core.db import make_engine, make_sessionmaker, transaction
 from mudan.core.errors import InvalidInput, MudanError
 from mudan.core.rbac import Principal, Role
 from mudan.domains.ingest import schedule as src
-from mudan.domains.ingest.enums import SourceKind
+from mudan.domains.ingest.enums import LoadMode, SourceKind
 from mudan.domains.ingest.jobs import get_job
 from mudan.domains.ingest.sources import database_reader, http_reader, mask_url
 from mudan.domains.quality import specs as quality_specs
@@ -324,3 +324,40 @@ def test_sources_api(
     assert client.post(f"/api/v1/ingest/sources/{sid}/run", headers=other).status_code == 403
     assert client.delete(f"/api/v1/ingest/sources/{sid}", headers=admin_headers).status_code == 204
     assert client.get(f"/api/v1/ingest/sources/{sid}", headers=admin_headers).status_code == 404
+
+
+def test_full_pull_replaces_instead_of_duplicating(
+    session: Session, settings: Settings, lake: Lake, source_url: str
+) -> None:
+    _insert(source_url, ROWS)
+    _register(session)
+    with pytest.raises(InvalidInput) as err:
+        src.create_source(
+            session,
+            principal=ADMIN,
+            data=src.SourceIn(
+                table_ref=SPEC.ident,
+                kind=SourceKind.DATABASE,
+                url=source_url,
+                table_name="cars",
+                mode=LoadMode.APPEND,
+            ),
+        )
+    assert err.value.code == "ingest.full_pull_append"
+    source = src.create_source(
+        session,
+        principal=ADMIN,
+        data=src.SourceIn(
+            table_ref=SPEC.ident, kind=SourceKind.DATABASE, url=source_url, table_name="cars"
+        ),
+    )
+    session.commit()
+    assert source.mode == "replace"
+    for expected in ([1, 2, 3], [1, 2, 3]):
+        job = get_job(session, job_id=_pull(settings, lake, source.id))
+        assert job.status == "succeeded", job.log
+        assert [r[3] for r in _lake_rows(lake)] == expected
+    _insert(source_url, MORE)
+    get_job(session, job_id=_pull(settings, lake, source.id))
+    assert [r[3] for r in _lake_rows(lake)] == [1, 2, 3, 4, 5]
+    assert len(lake.snapshots(SPEC)) == 3  # each pull one snapshot; history stays queryable
