@@ -69,3 +69,41 @@ def graph_for(session: Session, *, kind: str, ref: str, depth: int = 3, limit: i
         nodes=sorted(seen, key=lambda n: (n.kind, n.ref)),
         edges=sorted(edges, key=lambda e: (e[0].ref, e[1].ref)),
     )
+
+
+def record_derivation(
+    session: Session, *, sources: list[str], view_ref: str, table_ref: str | None = None
+) -> None:
+    """table(s) → view (a saved query) → table (its materialisation), without duplicate edges."""
+    view = Node(NodeKind.VIEW, view_ref)
+    wanted = [(Node(NodeKind.TABLE, s), view) for s in sources]
+    if table_ref is not None:
+        wanted.append((view, Node(NodeKind.TABLE, table_ref)))
+    existing = {
+        (Node(e.src_kind, e.src_ref), Node(e.dst_kind, e.dst_ref))
+        for e in session.scalars(
+            select(LineageEdge).where(
+                or_(
+                    (LineageEdge.dst_kind == view.kind) & (LineageEdge.dst_ref == view.ref),
+                    (LineageEdge.src_kind == view.kind) & (LineageEdge.src_ref == view.ref),
+                )
+            )
+        )
+    }
+    for src, dst in wanted:
+        if (src, dst) not in existing:
+            add_edge(session, src=src, dst=dst)
+
+
+def forget_derivation(session: Session, *, view_ref: str) -> None:
+    """Drop a view's edges (the view was redefined or deleted)."""
+    for e in session.scalars(
+        select(LineageEdge).where(
+            or_(
+                (LineageEdge.dst_kind == NodeKind.VIEW.value) & (LineageEdge.dst_ref == view_ref),
+                (LineageEdge.src_kind == NodeKind.VIEW.value) & (LineageEdge.src_ref == view_ref),
+            )
+        )
+    ):
+        session.delete(e)
+    session.flush()

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from mudan.core import audit
 from mudan.core.errors import Forbidden, InvalidInput
 from mudan.core.rbac import Principal
+from mudan.domains.ingest import lineage as lineage
 from mudan.domains.ingest.enums import JobStatus, LoadMode, SourceKind
 from mudan.domains.ingest.jobs import create_job, get_job
 from mudan.domains.ingest.models import IngestJob

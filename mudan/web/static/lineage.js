@@ -1,4 +1,4 @@
-// Draws a lineage graph (source → job → table → …) from /api/v1/lineage into #lineage.
+// Draws a lineage graph (source → job → table → view → derived table) from /api/v1/lineage into #lineage.
 (function () {
   const el = document.getElementById("lineage");
   if (!el || !window.echarts) return;
@@ -13,8 +13,11 @@
       }
       const rows = {};
       const key = (n) => n.kind + ":" + n.ref;
+      // a table fed by a view (a derived table) sits right of the view
+      const derived = new Set(g.edges.filter(([a, b]) => a.kind === "view" && b.kind === "table")
+                                     .map(([, b]) => key(b)));
       const nodes = g.nodes.map((n) => {
-        const col = columns[n.kind] ?? 2;
+        const col = derived.has(key(n)) ? 4 : columns[n.kind] ?? 2;
         rows[col] = (rows[col] || 0) + 1;
         return {
           id: key(n), name: n.kind === "job" ? "job " + n.ref.slice(0, 8) : n.ref,
