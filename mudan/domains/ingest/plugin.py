@@ -17,9 +17,10 @@ if TYPE_CHECKING:
 @hookimpl
 def mudan_routers() -> list[APIRouter]:
     from mudan.domains.ingest.pages import router as pages
+    from mudan.domains.ingest.source_pages import router as source_pages
     from mudan.domains.ingest.views import router as api
 
-    return [api, pages]
+    return [api, pages, source_pages]
 
 
 @hookimpl
@@ -29,7 +30,10 @@ def mudan_template_dirs() -> list[str]:
 
 @hookimpl
 def mudan_nav_entries() -> list[NavEntry]:
-    return [NavEntry("data", "ingest.title", "/ingest", "ingest.read", 20)]
+    return [
+        NavEntry("data", "ingest.title", "/ingest", "ingest.read", 20),
+        NavEntry("data", "ingest.sources.nav", "/ingest/sources", "ingest.run", 21),
+    ]
 
 
 @hookimpl(trylast=True)  # after the catalog has registered its 需归集 tables

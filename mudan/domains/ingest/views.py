@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, File, Form, Query, Request, UploadFile
 from pydantic import BaseModel
+from sqlalchemy.orm import Session
 
 from mudan.app import AppContext
 from mudan.core import audit
@@ -206,7 +207,7 @@ def source_out(source: IngestSource) -> SourceOut:
     return out.model_copy(update={"url": mask_url(source.url)})
 
 
-def _audit_source(session: DbSession, principal: Principal, action: str, source_id: int) -> None:
+def audit_source(session: Session, principal: Principal, action: str, source_id: int) -> None:
     audit.record(
         session,
         actor=principal.username,
@@ -230,7 +231,7 @@ def create_ingest_source(
     body: pull.SourceIn, session: DbSession, principal: Principal = require("ingest.run")
 ) -> SourceOut:
     source = pull.create_source(session, principal=principal, data=body)
-    _audit_source(session, principal, "ingest.source_create", source.id)
+    audit_source(session, principal, "ingest.source_create", source.id)
     session.commit()
     return source_out(source)
 
@@ -253,7 +254,7 @@ def update_ingest_source(
     principal: Principal = require("ingest.run"),
 ) -> SourceOut:
     source = pull.update_source(session, principal=principal, source_id=source_id, data=body)
-    _audit_source(session, principal, "ingest.source_update", source.id)
+    audit_source(session, principal, "ingest.source_update", source.id)
     session.commit()
     return source_out(source)
 
@@ -263,7 +264,7 @@ def delete_ingest_source(
     source_id: int, session: DbSession, principal: Principal = require("ingest.run")
 ) -> None:
     pull.delete_source(session, principal=principal, source_id=source_id)
-    _audit_source(session, principal, "ingest.source_delete", source_id)
+    audit_source(session, principal, "ingest.source_delete", source_id)
     session.commit()
 
 
@@ -276,11 +277,22 @@ def run_ingest_source(
     principal: Principal = require("ingest.run"),
 ) -> JobOut:
     """Pull the source now (after the response, like an upload)."""
+    return job_out(queue_source_run(request, session, tasks, principal, source_id))
+
+
+def queue_source_run(
+    request: Request,
+    session: Session,
+    tasks: BackgroundTasks,
+    principal: Principal,
+    source_id: int,
+) -> IngestJob:
+    """Check access, queue a pull job, commit, and run it after the response."""
     source = pull.get_source(session, source_id=source_id)
     spec = quality_specs.table_spec(session, table_ref=source.table_ref)
     ingest.check_table_access(session, principal=principal, spec=spec)
     job = pull.submit_source_job(session, source_id=source_id, actor=principal.username)
-    _audit_source(session, principal, "ingest.source_run", source_id)
+    audit_source(session, principal, "ingest.source_run", source_id)
     session.commit()
     ctx = app_ctx(request)
     tasks.add_task(
@@ -290,4 +302,4 @@ def run_ingest_source(
         source_id=source_id,
         job_id=job.id,
     )
-    return job_out(job)
+    return job

@@ -361,3 +361,38 @@ def test_full_pull_replaces_instead_of_duplicating(
     get_job(session, job_id=_pull(settings, lake, source.id))
     assert [r[3] for r in _lake_rows(lake)] == [1, 2, 3, 4, 5]
     assert len(lake.snapshots(SPEC)) == 3  # each pull one snapshot; history stays queryable
+
+
+def test_sources_page_adds_and_runs_a_source(
+    client: TestClient, settings: Settings, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'page.db'}"
+    _insert(url, ROWS)
+    engine = make_engine(settings.database.url)
+    with transaction(make_sessionmaker(engine)) as s:
+        quality_specs.register_table(s, spec=SPEC, department_code="371700002")
+    engine.dispose()
+    h = {"Authorization": f"Bearer {login_token(client, 'gaj')}"}
+    form = {"name": "车辆库", "table_ref": SPEC.ident, "kind": "database", "url": url}
+    bad = client.post(
+        "/ingest/sources", headers=h, data=form | {"table_name": "cars", "query": "SELECT 1"}
+    )
+    assert bad.status_code == 422 and "车辆库" in bad.text  # the form keeps what was typed
+    bad = client.post(
+        "/ingest/sources", headers=h, data=form | {"table_name": "cars", "http_params": "{oops"}
+    )
+    assert bad.status_code == 422 and "JSON" in bad.text
+    r = client.post(
+        "/ingest/sources", headers=h, data=form | {"table_name": "cars"}, follow_redirects=False
+    )
+    assert r.status_code == 303, r.text
+    page = client.get("/ingest/sources", headers=h)
+    assert page.status_code == 200 and "车辆库" in page.text and "全量覆盖" in page.text
+    sid = client.get("/api/v1/ingest/sources", headers=h).json()[0]["id"]
+    run = client.post(f"/ingest/sources/{sid}/run", headers=h, follow_redirects=False)
+    assert run.status_code == 303 and run.headers["location"].startswith("/ingest/jobs/")
+    job_id = run.headers["location"].rsplit("/", 1)[1]
+    job = client.get(f"/api/v1/ingest/jobs/{job_id}", headers=h).json()
+    assert job["status"] == "succeeded" and job["rows_written"] == 3, job["log"]
+    other = {"Authorization": f"Bearer {login_token(client, 'zhiban')}"}
+    assert client.get("/ingest/sources", headers=other).status_code == 403
