@@ -103,7 +103,42 @@ def _timestamp_parts(kept: pa.Array) -> tuple[npt.NDArray[np.int64], ...]:
     return (*(_ints(pc.struct_field(parts, k)) for k in names), _ints(frac))
 
 
+_CANONICAL = {ItemType.DATE: "%Y-%m-%d", ItemType.TIMESTAMP: "%Y-%m-%d %H:%M:%S"}
+_YEAR_ONE_S = -62_135_596_800  # 0001-01-01T00:00:00 in seconds since the epoch
+
+
 def _cast_temporal(text: pa.Array, present: Bools, typ: ItemType) -> CastResult:
+    """Fast path for the canonical layout (Arrow's strptime, kept only where rendering the
+    result back gives the same text: that rejects 2023-02-29, which strptime rolls over, and
+    unpadded 2024-3-5); the general parser below for the rest."""
+    fmt = _CANONICAL[typ]
+    parsed = pc.strptime(text, format=fmt, unit="s", error_is_null=True)
+    seconds = np.asarray(
+        parsed.cast(pa.int64()).fill_null(_YEAR_ONE_S - 1).to_numpy(), dtype=np.int64
+    )
+    # Arrow's own ISO rendering (cast to string) is the canonical text, and much faster than
+    # strftime
+    shown = parsed.cast(pa.date32()) if typ == ItemType.DATE else parsed
+    fast = _mask(pc.equal(shown.cast(pa.string()), text)) & (seconds >= _YEAR_ONE_S)
+    rest = present & ~fast
+    out = seconds // 86_400 if typ == ItemType.DATE else seconds * 1_000_000
+    ok = fast.copy()
+    if rest.any():
+        idx = np.flatnonzero(rest)
+        slow = _cast_temporal_general(text.take(pa.array(idx)), typ)
+        slow_ok = _mask(pc.is_valid(slow))
+        as_int = pa.int32() if typ == ItemType.DATE else pa.int64()
+        out[idx] = np.asarray(slow.cast(as_int).fill_null(0).to_numpy(), dtype=np.int64)
+        ok[idx] = slow_ok
+    if typ == ItemType.DATE:
+        values = pa.array(out.astype(np.int32), type=pa.date32(), mask=~ok)
+    else:
+        values = pa.array(out, type=pa.timestamp("us"), mask=~ok)
+    return CastResult(values, present & ~ok)
+
+
+def _cast_temporal_general(text: pa.Array, typ: ItemType) -> pa.Array:
+    """Every accepted layout, checked part by part (null where not a valid date/time)."""
     shaped = _mask(pc.match_substring_regex(text, _DATE_RE if typ == ItemType.DATE else _TS_RE))
     kept = pc.if_else(pa.array(shaped), text, pa.scalar(None, pa.string()))
     if typ == ItemType.DATE:
@@ -116,11 +151,9 @@ def _cast_temporal(text: pa.Array, present: Bools, typ: ItemType) -> CastResult:
     ok = shaped & (y >= 1) & month_ok & (d >= 1) & (d <= dim) & (h < 24) & (mi < 60) & (s < 60)
     days = days_from_civil(np.where(ok, y, 1970), np.where(ok, mo, 1), np.where(ok, d, 1))
     if typ == ItemType.DATE:
-        values = pa.array(days.astype(np.int32), type=pa.date32(), mask=~ok)
-    else:
-        micros = days * 86_400_000_000 + ((h * 60 + mi) * 60 + s) * 1_000_000 + us
-        values = pa.array(micros, type=pa.timestamp("us"), mask=~ok)
-    return CastResult(values, present & ~ok)
+        return pa.array(days.astype(np.int32), type=pa.date32(), mask=~ok)
+    micros = days * 86_400_000_000 + ((h * 60 + mi) * 60 + s) * 1_000_000 + us
+    return pa.array(micros, type=pa.timestamp("us"), mask=~ok)
 
 
 def days_from_civil(
