@@ -6,6 +6,7 @@ import typer
 
 from mudan.cli.common import console, settings
 from mudan.cli.ids import app as ids_app
+from mudan.cli.lake import app as lake_app
 from mudan.hooks import make_plugin_manager
 
 db_app = typer.Typer(help="数据库 (database)", no_args_is_help=True)
@@ -71,6 +72,7 @@ def build() -> typer.Typer:
     app.command("demo")(demo)
     app.add_typer(db_app, name="db")
     app.add_typer(ids_app, name="ids")
+    app.add_typer(lake_app, name="lake")
     make_plugin_manager().hook.mudan_cli(app=app)
     return app
 

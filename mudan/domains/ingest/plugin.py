@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from mudan.hooks import NavEntry, hookimpl
+from mudan.hooks import JobContext, NavEntry, PeriodicJob, hookimpl
 
 if TYPE_CHECKING:
     import typer
@@ -49,3 +50,19 @@ def mudan_cli(app: typer.Typer) -> None:
 
     app.add_typer(ingest_app, name="ingest")
     app.add_typer(scheduler_app, name="scheduler")
+
+
+def _sweep(ctx: JobContext) -> str:
+    """Daily: staged files of killed loads, older than the grace period."""
+    from mudan.lake.catalog import Lake
+    from mudan.lake.sweep import sweep_all
+
+    ctx.session.rollback()  # hold no lock while reading the lake's catalog
+    with Lake(db_url=ctx.settings.database.url, warehouse=ctx.settings.lake.warehouse) as lake:
+        reports = sweep_all(lake)
+    return f"removed {sum(len(r.removed) for r in reports)} orphan files"
+
+
+@hookimpl
+def mudan_periodic_jobs() -> list[PeriodicJob]:
+    return [PeriodicJob("ingest.sweep_orphans", "清理孤立数据文件", timedelta(days=1), _sweep)]
