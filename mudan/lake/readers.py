@@ -78,8 +78,14 @@ def _check_names(names: list[str], path: Path) -> list[str]:
 
 
 def _slices(batch: pa.RecordBatch, rows: int) -> Iterator[pa.RecordBatch]:
-    for start in range(0, batch.num_rows, rows):
-        yield batch.slice(start, rows)
+    """Cut to about ``rows``; a short tail (under a quarter) rides with the slice before it,
+    so a CSV block a little larger than ``rows`` is not followed by a tiny batch."""
+    n = batch.num_rows
+    start = 0
+    while start < n:
+        size = n - start if n - start < rows + rows // 4 else rows
+        yield batch.slice(start, size)
+        start += size
 
 
 # --- CSV --------------------------------------------------------------------------------------
