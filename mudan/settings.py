@@ -24,6 +24,16 @@ class MqttSettings(BaseModel):
     url: str = ""
 
 
+class VideoSettings(BaseModel):
+    """Video channels: keepalive tolerance, repair hand-off, the snapshot probe pool."""
+
+    keepalive_misses: int = 3  # a device is offline after this many missed keepalives
+    repair_after_minutes: int = 120  # offline longer than this opens a repair case
+    probe_concurrency: int = 64
+    probe_timeout_s: float = 5.0
+    probe_buckets: int = 96  # probe slots per day (every channel probed once a day)
+
+
 class AuthSettings(BaseModel):
     secret_key: SecretStr = SecretStr("change-me-in-production")
     session_max_age_s: int = 8 * 3600
@@ -49,6 +59,7 @@ class Settings(BaseSettings):
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     lake: LakeSettings = Field(default_factory=LakeSettings)
     mqtt: MqttSettings = Field(default_factory=MqttSettings)
+    video: VideoSettings = Field(default_factory=VideoSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     web: WebSettings = Field(default_factory=WebSettings)
     log_json: bool = True

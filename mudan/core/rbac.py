@@ -45,6 +45,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
             *_OPS_READ,
             "indicators.manage",
             *_SENSE_READ,
+            "video.manage",
         }
     ),
     Role.DATA_OFFICER: frozenset(
@@ -125,7 +126,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
         }
     ),
     Role.HANDLER: frozenset({"regions.read", "cases.read", "cases.handle"}),
-    Role.SYSTEM: frozenset({"dataservice.call", "iot.ingest"}),
+    Role.SYSTEM: frozenset({"dataservice.call", "iot.ingest", "video.ingest"}),
     Role.CITIZEN: frozenset({"opendata.apply"}),
     Role.PUBLIC: frozenset(),
 }

@@ -1,0 +1,132 @@
+"""Video pages: channel list with filters, channel detail (probe history, last snapshot),
+rates by district and owner unit with 30-day trends (ECharts)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mudan.core.deps import DbSession, current_principal, require
+from mudan.domains.org.geo import CITY_CODE
+from mudan.domains.org.models import Region
+from mudan.domains.video import service as vs
+from mudan.domains.video.enums import OwnerUnit, RateDim
+from mudan.domains.video.models import VideoSnapshot
+from mudan.domains.video.rates import (
+    ONLINE_TARGET,
+    RETRIEVED_TARGET,
+    day_rates,
+    latest_day,
+    month_rates,
+    trend,
+)
+from mudan.domains.video.registry import scoped_counts
+from mudan.domains.video.views import channel_detail
+from mudan.web.render import render
+
+router = APIRouter(include_in_schema=False)
+READ = require("video.read")
+PAGE_SIZE = 50
+STATUSES = ("online", "offline", "not_retrieved")
+
+
+def region_names(session: Session) -> dict[str, str]:
+    levels = ("district", "zone", "street", "community")
+    rows = session.execute(select(Region.code, Region.name).where(Region.level.in_(levels)))
+    return {code: name for code, name in rows}
+
+
+@router.get("/video", dependencies=[READ])
+def video_channels_page(
+    request: Request,
+    session: DbSession,
+    district: str = "",
+    owner_unit: str = "",
+    status: str = "",
+    q: str = "",
+    page: int = 1,
+) -> Response:
+    scope = vs.region_scope(current_principal(request))
+    page = max(1, page)
+    filters = vs.ChannelFilter(
+        district or None,
+        None,
+        owner_unit if owner_unit in set(OwnerUnit) else None,
+        status if status in STATUSES else None,
+        q or None,
+    )
+    rows, total = vs.list_channels(
+        session, scope=scope, filters=filters, page=page, page_size=PAGE_SIZE
+    )
+    names = region_names(session)
+    districts = {k: v for k, v in sorted(names.items()) if len(k) == 6}
+    if scope is not None:
+        districts = {k: v for k, v in districts.items() if k in scope}
+    ctx: dict[str, Any] = {
+        "rows": rows,
+        "total": total,
+        "page": page,
+        "pages": max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE),
+        "names": names,
+        "districts": districts,
+        "owners": list(OwnerUnit),
+        "statuses": STATUSES,
+        "f": {"district": district, "owner_unit": owner_unit, "status": status, "q": q},
+        "counts": scoped_counts(session, scope=scope),
+    }
+    return render(request, "video/channels.html", ctx)
+
+
+@router.get("/video/channels/{channel_id}", dependencies=[READ])
+def video_channel_page(channel_id: int, request: Request, session: DbSession) -> Response:
+    detail = channel_detail(session, channel_id, current_principal(request))
+    snap_at = session.scalar(select(VideoSnapshot.at).where(VideoSnapshot.channel_id == channel_id))
+    ctx = {"ch": detail, "names": region_names(session), "snap_at": snap_at}
+    return render(request, "video/channel.html", ctx)
+
+
+def _rows(rows: list[vs.RateRow], scope: set[str] | None) -> list[vs.RateRow]:
+    if scope is None:
+        return rows
+    return [r for r in rows if any(r.key.startswith(code) for code in scope)]
+
+
+@router.get("/video/rates", dependencies=[READ])
+def video_rates_page(request: Request, session: DbSession) -> Response:
+    scope = vs.region_scope(current_principal(request))
+    day = latest_day(session)
+    ctx: dict[str, Any] = {
+        "day": day,
+        "names": region_names(session),
+        "targets": (ONLINE_TARGET, RETRIEVED_TARGET),
+        "city_wide": scope is None,
+        "by_district": [],
+        "by_owner": [],
+        "month_district": [],
+        "trends": {},
+    }
+    if day is not None:
+        start = day - timedelta(days=29)
+        ctx["by_district"] = _rows(day_rates(session, day=day, dim=RateDim.DISTRICT), scope)
+        ctx["month_district"] = _rows(
+            month_rates(session, year=day.year, month=day.month, dim=RateDim.DISTRICT), scope
+        )
+        keys = [(RateDim.CITY, CITY_CODE)] if scope is None else []
+        keys += [(RateDim.DISTRICT, r.key) for r in ctx["by_district"] if r.key]
+        if scope is None:
+            ctx["by_owner"] = day_rates(session, day=day, dim=RateDim.OWNER)
+        trends = {}
+        for dim, key in keys:
+            points = trend(session, dim=dim, key=key, start=start, end=day)
+            trends[key] = {
+                "days": [p.day.isoformat() for p in points],
+                "online": [p.online_rate for p in points],
+                "retrieved": [p.retrieved_rate for p in points],
+            }
+        ctx["trends"] = trends
+    return render(request, "video/rates.html", ctx)
