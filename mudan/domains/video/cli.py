@@ -142,7 +142,7 @@ def rates_cmd(
 @handle_errors
 def schedule_cmd() -> None:
     """Write the daily probe slots and the refresh job to the persistent job store."""
-    from mudan.domains.ingest.schedule import make_scheduler
+    from mudan.core.scheduler import make_scheduler
     from mudan.domains.video.schedule import sync_schedule
 
     cfg = settings()

@@ -16,20 +16,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mudan.core.db import make_engine, make_sessionmaker, transaction, utcnow
+from mudan.core.scheduler import current_settings
 from mudan.domains.video.models import VideoChannel
 from mudan.domains.video.rates import LOCAL
-from mudan.settings import Settings
 
 JOB_PREFIX = "video-probe-"
 REFRESH_JOB = "video-refresh"
 REFRESH_MINUTES = 10
 DAY = timedelta(days=1)
-_settings: dict[str, Settings] = {}
-
-
-def use_settings(settings: Settings) -> None:
-    """The settings the scheduled callables use (the scheduler's process sets them)."""
-    _settings["current"] = settings
 
 
 def bucket_channel_ids(session: Session, *, bucket: int, buckets: int) -> list[int]:
@@ -45,7 +39,7 @@ def run_probe_bucket(bucket: int, buckets: int) -> int:
     """The scheduled callable: probe every channel of one slot; returns how many."""
     from mudan.domains.video.service import probe_channels
 
-    settings = _settings.get("current") or Settings()
+    settings = current_settings()
     engine = make_engine(settings.database.url)
     try:
         sessions = make_sessionmaker(engine)
@@ -61,7 +55,7 @@ def run_refresh() -> None:
     from mudan.domains.video.service import refresh
     from mudan.hooks import make_plugin_manager
 
-    settings = _settings.get("current") or Settings()
+    settings = current_settings()
     engine = make_engine(settings.database.url)
     try:
         pm = make_plugin_manager(settings.plugins_disabled, settings.plugins)

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from mudan.domains.ingest.schedule import make_scheduler
+from mudan.core.scheduler import make_scheduler, use_settings
 from mudan.domains.video.models import VideoChannel
 from mudan.domains.video.schedule import (
     JOB_PREFIX,
@@ -16,7 +16,6 @@ from mudan.domains.video.schedule import (
     bucket_channel_ids,
     run_probe_bucket,
     sync_schedule,
-    use_settings,
 )
 from mudan.domains.video.simulator import free_socket
 from mudan.settings import Settings
