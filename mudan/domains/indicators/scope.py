@@ -1,0 +1,32 @@
+"""Region scoping for indicator values and alerts."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from mudan.core.errors import Forbidden
+from mudan.core.rbac import Principal
+from mudan.domains.org.regions import get_region
+
+CITY = "3717"
+
+
+def check_region(session: Session, principal: Principal, code: str) -> None:
+    """A principal reads values of regions in its scope and of the regions above it."""
+    region = get_region(session, code=code)
+    if not (principal.sees_path(region.path) or principal.sees_ancestor_of(region.path)):
+        raise Forbidden("indicators.region_forbidden", code=code)
+
+
+def alert_prefixes(principal: Principal) -> list[str] | None:
+    """Region-code prefixes of the alerts a principal sees (None: all of them)."""
+    if any(p == CITY for p in principal.scope_paths):
+        return None
+    return [p.rsplit("/", 1)[-1] for p in principal.scope_paths]
+
+
+def sees_alert_region(principal: Principal, region_code: str | None) -> bool:
+    prefixes = alert_prefixes(principal)
+    if prefixes is None or region_code is None or region_code == CITY:
+        return True  # city-wide alerts concern every district
+    return region_code.startswith(tuple(prefixes))
