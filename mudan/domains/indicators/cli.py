@@ -1,8 +1,7 @@
-"""``mudan indicators …``: list, compute, show, forecast, report (PDF), schedule."""
+"""``mudan indicators …``: list, compute, show, forecast, report (PDF)."""
 
 from __future__ import annotations
 
-import threading
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -112,23 +111,3 @@ def report_cmd(
     with db_session() as s:
         out.write_bytes(render_pdf(build_report(s, kind=kind, day=when)))
     console.print(f"已生成 {out}")
-
-
-@indicators.command("schedule")
-@handle_errors
-def schedule_cmd() -> None:
-    """Run the computation scheduler in the foreground (hourly/daily jobs) until Ctrl-C."""
-    from mudan.domains.indicators import schedule
-
-    cfg = settings()
-    schedule.use_settings(cfg)
-    scheduler = schedule.make_scheduler(cfg.database.url)
-    scheduler.start()
-    schedule.sync_jobs(scheduler)
-    console.print(f"已登记任务：{[j.id for j in scheduler.get_jobs()]}")
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        scheduler.shutdown()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from mudan.hooks import AlertSignal, IndicatorSpec, NavEntry, hookimpl
+from mudan.hooks import AlertSignal, IndicatorSpec, NavEntry, PeriodicJob, hookimpl
 
 if TYPE_CHECKING:
     import typer
@@ -63,3 +63,10 @@ def mudan_demo(ctx: DemoContext) -> None:
     from mudan.domains.indicators.demo import build
 
     build(ctx)
+
+
+@hookimpl
+def mudan_periodic_jobs() -> list[PeriodicJob]:
+    from mudan.domains.indicators.schedule import periodic_jobs
+
+    return periodic_jobs()

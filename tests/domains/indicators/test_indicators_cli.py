@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from mudan.domains.indicators import schedule
+from mudan.core import scheduler as core_scheduler
 from mudan.domains.indicators.cli import indicators
 from mudan.domains.indicators.models import IndicatorValue
 from mudan.settings import Settings
@@ -52,21 +53,19 @@ def test_cli_list_compute_show_report(run: CliRunner, session: Session, tmp_path
     assert "菏泽市城市运行月报" in PdfReader(out).pages[0].extract_text()
 
 
-def test_schedule_jobs_persist_and_run(settings: Settings, session: Session) -> None:
-    sched = schedule.make_scheduler(settings.database.url)
+def test_scheduled_computation_runs_through_the_core_scheduler(
+    settings: Settings, session: Session
+) -> None:
+    core_scheduler.use_settings(settings)
+    sched = core_scheduler.make_scheduler(settings.database.url)
     sched.start(paused=True)
     try:
-        assert schedule.sync_jobs(sched) == ["indicators:hourly", "indicators:daily"]
-        schedule.sync_jobs(sched)  # idempotent
-        assert sorted(j.id for j in sched.get_jobs()) == ["indicators:daily", "indicators:hourly"]
+        changed = core_scheduler.sync_periodic(sched, settings)
+        assert {"indicators.hourly", "indicators.daily"} <= set(changed)
+        assert sched.get_job("periodic:indicators.hourly").trigger.interval == timedelta(hours=1)
     finally:
         sched.shutdown()
-    again = schedule.make_scheduler(settings.database.url)  # a restarted process sees them
-    again.start(paused=True)
-    try:
-        assert len(again.get_jobs()) == 2
-    finally:
-        again.shutdown()
-    schedule.use_settings(settings)
     session.commit()
-    assert schedule.run_due("hourly") > 0  # what the hourly job runs: hourly indicators + rules
+    # what the hourly job runs: hourly indicators + rules, in its own transaction
+    done = core_scheduler.run_periodic("indicators.hourly")
+    assert done.startswith("indicators.hourly: ") and int(done.split(": ")[1]) > 0
