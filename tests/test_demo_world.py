@@ -37,7 +37,7 @@ def test_demo_is_deterministic_and_idempotent(empty_db_url: str, tmp_path: Path)
     assert first == second  # same seed, same world; re-running adds nothing
     regions, depts, users = first
     assert sum(1 for _, level, _ in regions if level == "street") == 167  # Heze's real towns
-    assert users == 7
+    assert users >= 7  # org's seven; domains add users for their roles (cases: 4)
     assert all(uscc is not None and check_uscc(uscc).valid for _, uscc in depts)
 
 

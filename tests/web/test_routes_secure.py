@@ -20,6 +20,15 @@ EXPECTED_PUBLIC = {
     ("GET", "/lang/{locale}"),
     ("GET", "/healthz"),
     ("POST", "/api/v1/auth/tokens"),
+    # Open311 GeoReport v2: public reads; POST checks its api_key itself (cases.open311).
+    ("GET", "/open311/v2/services.json"),
+    ("GET", "/open311/v2/services/{code}.json"),
+    ("GET", "/open311/v2/requests.json"),
+    ("GET", "/open311/v2/requests/{request_id}.json"),
+    ("POST", "/open311/v2/requests.json"),
+    # The citizen's report page (CSRF-checked form).
+    ("GET", "/report"),
+    ("POST", "/report"),
 }
 
 

@@ -1,3 +1,83 @@
-"""Hooks of the cases domain."""
+"""Hooks of the cases domain: API, Open311, pages, nav, indicators, map layer, tasks, CLI, demo."""
 
 from __future__ import annotations
+
+from importlib import resources
+from typing import TYPE_CHECKING
+
+from mudan.hooks import IndicatorSpec, MapLayer, NavEntry, TaskRequest, hookimpl
+
+if TYPE_CHECKING:
+    import typer
+    from fastapi import APIRouter
+    from sqlalchemy.orm import Session
+
+    from mudan.demo.context import DemoContext
+
+
+@hookimpl
+def mudan_routers() -> list[APIRouter]:
+    from mudan.domains.cases.open311 import router as open311
+    from mudan.domains.cases.pages import router as pages
+    from mudan.domains.cases.views import router as api
+
+    return [api, open311, pages]
+
+
+@hookimpl
+def mudan_template_dirs() -> list[str]:
+    return [str(resources.files("mudan.domains.cases").joinpath("templates"))]
+
+
+@hookimpl
+def mudan_nav_entries() -> list[NavEntry]:
+    return [
+        NavEntry("govern", "cases.nav_intake", "/cases/intake", "cases.intake", 10),
+        NavEntry("govern", "cases.nav_board", "/cases/board", "cases.dispatch", 11),
+        NavEntry("govern", "cases.nav_mobile", "/cases/mobile", "cases.handle", 12),
+        NavEntry("govern", "cases.nav_supervise", "/cases/supervise", "cases.read", 13),
+    ]
+
+
+@hookimpl
+def mudan_indicators() -> list[IndicatorSpec]:
+    from mudan.domains.cases.assess import INDICATORS
+
+    return list(INDICATORS)
+
+
+@hookimpl
+def mudan_map_layers() -> list[MapLayer]:
+    from mudan.domains.cases.assess import open_points
+
+    return [
+        MapLayer(
+            "cases.open",
+            "cases.layer_open",
+            "point",
+            "/api/v1/cases/map/open",
+            points=open_points,
+            detail_href="/cases/{id}",
+        )
+    ]
+
+
+@hookimpl
+def mudan_open_task(session: Session, task: TaskRequest) -> str | None:
+    from mudan.domains.cases.service import open_task
+
+    return open_task(session, task=task)
+
+
+@hookimpl
+def mudan_cli(app: typer.Typer) -> None:
+    from mudan.domains.cases.cli import cases
+
+    app.add_typer(cases, name="cases")
+
+
+@hookimpl
+def mudan_demo(ctx: DemoContext) -> None:
+    from mudan.domains.cases.demo import build_cases_demo
+
+    build_cases_demo(ctx)

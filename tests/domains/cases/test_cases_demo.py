@@ -1,0 +1,39 @@
+"""The demo world's cases: categories, role users, a realistic mix, 督办 already applied."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from mudan.domains.cases.assess import INDICATORS, open_points
+from mudan.domains.cases.categories import SEEDS
+from mudan.domains.cases.deadlines import aware
+from mudan.domains.cases.enums import OPEN_STATES
+from mudan.domains.cases.models import Case, CaseCategory
+from mudan.domains.org.models import User
+
+
+def test_demo_cases(session: Session) -> None:
+    assert session.scalar(select(func.count()).select_from(CaseCategory)) == len(SEEDS)
+    users = set(session.scalars(select(User.username)))
+    assert {"hotline", "paidan", "chuzhi", "chengguan"} <= users
+    cases = session.scalars(select(Case)).all()
+    assert len(cases) >= 30
+    states = {c.state for c in cases}
+    assert "closed" in states and states & {s.value for s in OPEN_STATES}
+    assert any(c.satisfaction for c in cases if c.state == "closed")
+    now = datetime.now(UTC)
+    active = [c for c in cases if c.state in OPEN_STATES and c.state != "parked"]
+    # The demo ran 督办: every active case past its limit sits at district level or above.
+    for c in active:
+        if aware(c.due_at) <= now:
+            assert c.escalation_rung in ("district", "city"), c.number
+    points = open_points(session)
+    assert len(points.ids) == len(points.lons) == len([c for c in cases if c.state in OPEN_STATES])
+    rates = {spec.code: spec.compute(session, now.date()) for spec in INDICATORS if spec.compute}
+    city = rates["cases.ontime_rate"][0]
+    assert city.region_code == "3717" and city.denominator == sum(
+        1 for c in cases if c.state == "closed"
+    )
