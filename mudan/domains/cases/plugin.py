@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from mudan.hooks import IndicatorSpec, MapLayer, NavEntry, TaskRequest, hookimpl
+from mudan.hooks import (
+    IndicatorSpec,
+    JobContext,
+    MapLayer,
+    NavEntry,
+    PeriodicJob,
+    TaskRequest,
+    hookimpl,
+)
 
 if TYPE_CHECKING:
     import typer
@@ -81,3 +90,16 @@ def mudan_demo(ctx: DemoContext) -> None:
     from mudan.domains.cases.demo import build_cases_demo
 
     build_cases_demo(ctx)
+
+
+def _supervise(ctx: JobContext) -> int:
+    from mudan.domains.cases.escalation import supervise
+
+    return len(supervise(ctx.session, now=ctx.now))
+
+
+@hookimpl
+def mudan_periodic_jobs() -> list[PeriodicJob]:
+    """督办 every 10 minutes: escalations at 80 %/100 %/200 % of the limit (idempotent: a case
+    is escalated once per rung)."""
+    return [PeriodicJob("cases.supervise", "事件督办", timedelta(minutes=10), _supervise)]
