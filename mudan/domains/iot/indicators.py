@@ -1,0 +1,60 @@
+"""Indicators (IoT terminals, online rate) and the one-map point layer."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from mudan.core.db import utcnow
+from mudan.domains.iot.models import Device
+from mudan.domains.iot.online import online_rates
+from mudan.domains.iot.parse import BEIJING
+from mudan.hooks import IndicatorSpec, MapPoints, MetricValue
+
+POINTS_MAX = 300_000
+
+
+def _terminals(session: Session, day: date) -> list[MetricValue]:
+    rows = session.execute(
+        select(Device.district_code, func.count())
+        .where(Device.status != "retired")
+        .group_by(Device.district_code)
+    ).all()
+    total = sum(int(n) for _, n in rows)
+    return [
+        MetricValue("3717", float(total)),
+        *(MetricValue(str(code), float(n)) for code, n in rows if code),
+    ]
+
+
+def _online(session: Session, day: date) -> list[MetricValue]:
+    end_of_day = datetime.combine(day + timedelta(days=1), time(0), BEIJING)
+    now = min(utcnow(), end_of_day)
+    out = []
+    for r in online_rates(session, day=day, now=now, by="region"):
+        out.append(MetricValue(r.key, r.rate, r.online_s, r.total_s))
+    return out
+
+
+def indicators() -> list[IndicatorSpec]:
+    return [
+        IndicatorSpec("iot.terminals", "物联感知终端数", "个", "sense", None, True, _terminals),
+        IndicatorSpec("iot.online_rate", "物联感知终端在线率", "%", "sense", 95.0, True, _online),
+    ]
+
+
+def device_points(session: Session) -> MapPoints:
+    rows = session.execute(
+        select(Device.code, Device.lon, Device.lat, Device.type)
+        .where(Device.status != "retired")
+        .order_by(Device.id)
+        .limit(POINTS_MAX)
+    ).all()
+    return MapPoints(
+        ids=[r[0] for r in rows],
+        lons=[r[1] for r in rows],
+        lats=[r[2] for r in rows],
+        labels=[r[3] for r in rows],
+    )

@@ -1,0 +1,59 @@
+"""Time-weighted online rate with explicit times (Beijing days, 3 × interval grace)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from sqlalchemy.orm import Session
+
+from mudan.domains.iot.online import online_rates, online_seconds
+from mudan.domains.iot.parse import BEIJING, Incoming
+from mudan.domains.iot.pipeline import Pipeline
+from tests.domains.iot.iot_helpers import some_device
+
+
+def _feed(session: Session, code: str, times: list[datetime]) -> None:
+    msgs = [
+        Incoming(
+            "http",
+            "",
+            {"ts": t.isoformat(), "values": {"occupied": 1, "smoke": 0.1}},
+            t,
+            code,
+            None,
+        )
+        for t in times
+    ]
+    stats = Pipeline().process(session, msgs)
+    assert stats.accepted == len(times)
+
+
+def test_online_seconds_union_of_windows(session: Session) -> None:
+    a = some_device(session, "parking")
+    b = some_device(session, "smoke")
+    day = (datetime.now(BEIJING) - timedelta(days=1)).date()
+    start = datetime.combine(day, time(0), BEIJING)
+    minute = timedelta(minutes=1)
+    _feed(
+        session, a.code, [start, start + 5 * minute, start + 10 * minute, start + 6 * 60 * minute]
+    )
+    _feed(session, b.code, [start - 5 * minute])  # the day before: covers the first 10 minutes
+    session.commit()
+    end_of_day = start + timedelta(days=1)
+    devices, online, total = online_seconds(session, day=day, now=end_of_day + timedelta(hours=3))
+    pos = {d[0]: i for i, d in enumerate(devices)}
+    grace_b = 3 * b.interval_s
+    assert online[pos[a.id]] == (10 + 15 + 15) * 60  # 00:00–00:25 and 06:00–06:15
+    assert online[pos[b.id]] == grace_b - 5 * 60
+    assert total[pos[a.id]] == 24 * 3600
+    cut = start + timedelta(hours=6, minutes=5)  # "now" in the middle of the day
+    devices, online, total = online_seconds(session, day=day, now=cut)
+    assert online[pos[a.id]] == (25 + 5) * 60 and total[pos[a.id]] == 6 * 3600 + 5 * 60
+    rows = {r.key: r for r in online_rates(session, day=day, now=cut, by="type")}
+    city, parking = rows["3717"], rows["parking"]
+    assert city.devices == len(devices) and parking.devices < city.devices
+    assert parking.online_s >= online[pos[a.id]]
+    assert parking.rate == round(100 * parking.online_s / parking.total_s, 2)
+    by_region = {r.key: r for r in online_rates(session, day=day, now=cut, by="region")}
+    assert by_region[a.district_code].online_s >= online[pos[a.id]]
+    assert sum(r.devices for k, r in by_region.items() if k != "3717") == city.devices
