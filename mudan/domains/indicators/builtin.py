@@ -172,12 +172,12 @@ BUILTINS: tuple[B, ...] = (
     ),
     B(
         "sense.iot_online",
-        "物联感知终端在线数",
+        "物联感知终端接入数",
         Section.SENSE,
         "个",
         M,
-        "iot.online_terminals",
-        definition="当前在线的物联感知终端数",
+        "iot.terminals",
+        definition="已接入平台的物联感知终端数（在线率见 iot.online_rate）",
     ),
     B(
         "govern.cases_on_time_rate",
