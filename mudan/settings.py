@@ -51,6 +51,16 @@ class WebSettings(BaseModel):
     max_upload_bytes: int = 2 * 1024 * 1024 * 1024  # data uploads (/api/v1/ingest/uploads)
 
 
+class MapSettings(BaseModel):
+    """One-map tiles: ``offline`` (boundaries on a plain background), ``tianditu`` or ``xyz``."""
+
+    tiles: str = "offline"
+    tianditu_key: SecretStr = SecretStr("")
+    xyz_url: str = ""  # e.g. https://tiles.example.gov.cn/{z}/{x}/{y}.png
+    attribution: str = ""
+    approval_no: str = ""  # 审图号, shown on the map when set
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="MUDAN_", env_nested_delimiter="__", env_file=None, extra="ignore"
@@ -62,6 +72,7 @@ class Settings(BaseSettings):
     video: VideoSettings = Field(default_factory=VideoSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    map: MapSettings = Field(default_factory=MapSettings)
     log_json: bool = True
     var_dir: Path = Path("./var")
     plugins: list[str] = Field(default_factory=list)  # extra plugin modules to load
