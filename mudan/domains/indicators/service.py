@@ -15,7 +15,7 @@ are re-exported here.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import date, datetime
 
 import pluggy
 from sqlalchemy import select
@@ -48,7 +48,7 @@ from mudan.domains.indicators.schemas import (
     PointOut,
     SeriesOut,
 )
-from mudan.domains.indicators.timeutil import aware
+from mudan.domains.indicators.timeutil import aware, day_start
 
 __all__ = [
     "ACTIVE",
@@ -245,10 +245,13 @@ def series(
     *,
     code: str,
     region_code: str = CITY,
-    since: datetime,
+    since: datetime | date,
     until: datetime | None = None,
 ) -> SeriesOut:
-    """Values of the current version from ``since`` (oldest first) and the stored forecast."""
+    """Values of the current version from ``since`` (oldest first) and the stored forecast.
+    A ``date`` means the start of that day in Heze (Beijing time)."""
+    if not isinstance(since, datetime):
+        since = day_start(since)
     ind = get_def(session, code=code)
     ver = defs.current(session, indicator=ind)
     q = (

@@ -128,6 +128,7 @@ class ServiceSource:
         self, session: Session, *, code: str, region_code: str, since: date
     ) -> list[tuple[str, float | None]]:
         raw = self.svc.series(session, code=code, region_code=region_code, since=since)
+        raw = getattr(raw, "points", raw)  # the indicators service returns a SeriesOut
         out: list[tuple[str, float | None]] = []
         for r in raw:
             if isinstance(r, tuple | list):

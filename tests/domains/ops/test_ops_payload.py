@@ -91,7 +91,7 @@ def test_platform_panel_follows_real_catalog_and_aggregation(
 def test_indicator_panels_through_the_adapter(
     client: TestClient, admin_headers: dict[str, str], fake: FakeSource
 ) -> None:
-    fake.set("video.online_rate", "3717", 96.5, name="视频在线率", unit="%", target=95.0)
+    fake.set("sense.video_online_rate", "3717", 96.5, name="视频在线率", unit="%", target=95.0)
     fake.set("env.aqi", "3717", 88.0)
     fake.set("env.aqi", "371702", 120.0)
     fake.set("env.pm25", "3717", 40.0)
@@ -100,14 +100,14 @@ def test_indicator_panels_through_the_adapter(
     assert body["indicator_centre"] is True and body["alert_cursor"] == 1
     perception = next(p for p in _panels(body, "kpi") if p["title"] == "城市感知")
     items = {i["code"]: i for i in perception["data"]["items"]}
-    assert items["video.online_rate"] == {
-        "code": "video.online_rate",
+    assert items["sense.video_online_rate"] == {
+        "code": "sense.video_online_rate",
         "name": "视频在线率",
         "unit": "%",
         "value": 96.5,
         "target": 95.0,
     }
-    assert items["iot.terminals_online"]["value"] is None  # no source yet: no number
+    assert items["sense.iot_online"]["value"] is None  # no source yet: no number
     (ranking,) = _panels(body, "ranking")
     regions = {r["region_code"]: r["value"] for r in ranking["data"]["regions"]}
     assert (
