@@ -1,0 +1,15 @@
+"""The actor automatic steps (overdue marks, alert hand-offs) are recorded under."""
+
+from __future__ import annotations
+
+from mudan.core.rbac import Principal
+from mudan.domains.org.enums import Role
+
+SYSTEM_ACTOR = Principal(
+    user_id=None,
+    username="system",
+    display_name="system",
+    roles=frozenset({Role.SYSTEM}),
+    scope_paths=("3717",),
+    via="system",
+)
