@@ -46,6 +46,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
             "indicators.manage",
             *_SENSE_READ,
             "video.manage",
+            "iot.manage",
         }
     ),
     Role.DATA_OFFICER: frozenset(
@@ -80,6 +81,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
             *_OPS_READ,
             *_SENSE_READ,
             "cases.read",
+            "emergency.read",
         }
     ),
     Role.DUTY_OFFICER: frozenset(
@@ -110,6 +112,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
             *_OPS_READ,
             "share.read",
             "cases.read",
+            "emergency.read",
         }
     ),
     Role.CALL_TAKER: frozenset({"regions.read", "cases.read", "cases.intake", "cases.pii"}),
@@ -123,6 +126,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
             "cases.supervise",
             "cases.pii",
             "map.view",
+            "emergency.read",
+            "emergency.command",
         }
     ),
     Role.HANDLER: frozenset({"regions.read", "cases.read", "cases.handle"}),

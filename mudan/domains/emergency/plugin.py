@@ -3,10 +3,11 @@ and one-map layers."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from mudan.hooks import IndicatorSpec, MapLayer, NavEntry, hookimpl
+from mudan.hooks import IndicatorSpec, JobContext, MapLayer, NavEntry, PeriodicJob, hookimpl
 
 if TYPE_CHECKING:
     import typer
@@ -65,3 +66,19 @@ def mudan_map_layers() -> list[MapLayer]:
     from mudan.domains.emergency.indicators import layers
 
     return layers()
+
+
+def _mark_overdue(ctx: JobContext) -> int:
+    from mudan.domains.emergency.reports import mark_overdue
+
+    return len(mark_overdue(ctx.session, now=ctx.now))
+
+
+@hookimpl
+def mudan_periodic_jobs() -> list[PeriodicJob]:
+    """信息报送: mark reports past their deadline every 5 minutes (each marked once)."""
+    return [
+        PeriodicJob(
+            "emergency.mark_overdue", "信息报送超时标记", timedelta(minutes=5), _mark_overdue
+        )
+    ]
