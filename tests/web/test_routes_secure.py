@@ -20,6 +20,20 @@ EXPECTED_PUBLIC = {
     ("GET", "/lang/{locale}"),
     ("GET", "/healthz"),
     ("POST", "/api/v1/auth/tokens"),
+    # the open-data portal, its CKAN Action API and DCAT-AP export (opendata domain)
+    ("GET", "/api/3/action/{name}"),
+    ("POST", "/api/3/action/{name}"),
+    ("GET", "/api/action/{name}"),
+    ("POST", "/api/action/{name}"),
+    ("GET", "/catalog.ttl"),
+    ("GET", "/open/dataset/{name}.ttl"),
+    ("GET", "/open/dataset/{name}.jsonld"),
+    ("GET", "/open"),
+    ("GET", "/open/dataset/{name}"),
+    ("GET", "/open/dataset/{name}/download.{fmt}"),
+    ("POST", "/open/dataset/{name}/feedback"),
+    ("GET", "/open/register"),
+    ("POST", "/open/register"),
 }
 
 
