@@ -29,6 +29,20 @@ EXPECTED_PUBLIC = {
     # The citizen's report page (CSRF-checked form).
     ("GET", "/report"),
     ("POST", "/report"),
+    # the open-data portal, its CKAN Action API and DCAT-AP export (opendata domain)
+    ("GET", "/api/3/action/{name}"),
+    ("POST", "/api/3/action/{name}"),
+    ("GET", "/api/action/{name}"),
+    ("POST", "/api/action/{name}"),
+    ("GET", "/catalog.ttl"),
+    ("GET", "/open/dataset/{name}.ttl"),
+    ("GET", "/open/dataset/{name}.jsonld"),
+    ("GET", "/open"),
+    ("GET", "/open/dataset/{name}"),
+    ("GET", "/open/dataset/{name}/download.{fmt}"),
+    ("POST", "/open/dataset/{name}/feedback"),
+    ("GET", "/open/register"),
+    ("POST", "/open/register"),
 }
 
 

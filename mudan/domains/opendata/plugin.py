@@ -1,3 +1,60 @@
-"""Hooks of the opendata domain."""
+"""Hooks of the opendata domain: the public portal, the CKAN Action API, DCAT-AP export,
+开放合格率 (pages, indicators), CLI and demo data."""
 
 from __future__ import annotations
+
+from importlib import resources
+from typing import TYPE_CHECKING
+
+from mudan.hooks import IndicatorSpec, NavEntry, hookimpl
+
+if TYPE_CHECKING:
+    import typer
+    from fastapi import APIRouter
+
+    from mudan.demo.context import DemoContext
+
+
+@hookimpl
+def mudan_routers() -> list[APIRouter]:
+    from mudan.domains.opendata.api import router as api
+    from mudan.domains.opendata.dcat_views import router as dcat
+    from mudan.domains.opendata.pages import router as pages
+    from mudan.domains.opendata.staff_pages import router as staff
+
+    return [api, dcat, pages, staff]
+
+
+@hookimpl
+def mudan_template_dirs() -> list[str]:
+    return [str(resources.files("mudan.domains.opendata").joinpath("templates"))]
+
+
+@hookimpl
+def mudan_nav_entries() -> list[NavEntry]:
+    return [
+        NavEntry("share", "opendata.nav_portal", "/open", None, 60),
+        NavEntry("share", "opendata.nav_applications", "/open/applications", "opendata.manage", 61),
+        NavEntry("share", "opendata.nav_rate", "/open/qualification", "opendata.manage", 62),
+    ]
+
+
+@hookimpl
+def mudan_indicators() -> list[IndicatorSpec]:
+    from mudan.domains.opendata.indicators import indicator_specs
+
+    return indicator_specs()
+
+
+@hookimpl
+def mudan_cli(app: typer.Typer) -> None:
+    from mudan.domains.opendata.cli import opendata
+
+    app.add_typer(opendata, name="opendata")
+
+
+@hookimpl(trylast=True)  # after the catalog (and beside ingest, whose loads go first)
+def mudan_demo(ctx: DemoContext) -> None:
+    from mudan.domains.opendata.demo import build_portal
+
+    build_portal(ctx)
