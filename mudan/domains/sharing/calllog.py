@@ -1,0 +1,170 @@
+"""Call log and its seals: how every data-service call is audited without serialising calls.
+
+``audit.record`` takes one database-wide lock per record (the SM3 chain must stay linear),
+so a chained record per call would make every call wait for every other. Instead each call
+inserts one ``share_call`` row (caller, grant, purpose, rows returned, status, query) in its
+own transaction — no lock, no chain — and a *seal* later appends ONE chained audit record per
+batch of calls holding the id range, the count and an SM3 digest over those rows. Editing or
+deleting a sealed call breaks its seal's digest (``verify_seals``); the seal itself is in the
+hash chain, so it cannot be edited either. Seals run after the response (at most one per
+``SEAL_EVERY_S`` per process), from ``mudan share tick``, and on demand.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, text, update
+from sqlalchemy.orm import Session
+
+from mudan.core import audit
+from mudan.core.errors import MudanError
+from mudan.domains.sharing.deadlines import aware
+from mudan.domains.sharing.models import ServiceCall
+
+SEAL_EVERY_S = 2.0
+SEAL_BATCH = 20000
+
+
+class RateLimited(MudanError):
+    status = 429
+
+    def __init__(self, retry_after: int, grant_id: int) -> None:
+        super().__init__("sharing.rate_limited", grant=grant_id, seconds=retry_after)
+        self.retry_after = retry_after
+
+
+class RateLimiter:
+    """A token bucket per grant (``rate_per_minute`` tokens, refilled continuously).
+    In-process: with several workers each enforces the limit on its share of calls."""
+
+    def __init__(self) -> None:
+        self._buckets: dict[int, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def take(self, grant_id: int, per_minute: int) -> None:
+        now = time.monotonic()
+        rate = per_minute / 60.0
+        with self._lock:
+            tokens, last = self._buckets.get(grant_id, (float(per_minute), now))
+            tokens = min(float(per_minute), tokens + (now - last) * rate)
+            if tokens < 1.0:
+                self._buckets[grant_id] = (tokens, now)
+                wait = (1.0 - tokens) / rate if rate > 0 else 60.0
+                raise RateLimited(max(1, int(wait + 0.999)), grant_id)
+            self._buckets[grant_id] = (tokens - 1.0, now)
+
+
+def _canonical(c: ServiceCall) -> str:
+    at = aware(c.at).strftime("%Y-%m-%dT%H:%M:%S.%f")
+    payload: dict[str, Any] = {
+        "id": c.id,
+        "grant_id": c.grant_id,
+        "at": at,
+        "caller": c.caller,
+        "department_code": c.department_code,
+        "purpose": c.purpose,
+        "status": c.status,
+        "rows": c.rows,
+        "format": c.format,
+        "query": c.query,
+    }
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def digest(calls: list[ServiceCall]) -> str:
+    return audit.sm3_hex("\n".join(_canonical(c) for c in calls).encode("utf-8"))
+
+
+def seal(session: Session, *, limit: int = SEAL_BATCH) -> int | None:
+    """Seal the unsealed calls (up to ``limit``) under one chained audit record."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(7173001)"))  # the audit lock
+    calls = list(
+        session.scalars(
+            select(ServiceCall)
+            .where(ServiceCall.sealed_by.is_(None))
+            .order_by(ServiceCall.id)
+            .limit(limit)
+        )
+    )
+    if not calls:
+        return None
+    per_grant: dict[str, int] = {}
+    for c in calls:
+        per_grant[str(c.grant_id)] = per_grant.get(str(c.grant_id), 0) + 1
+    rec = audit.record(
+        session,
+        actor="dataservice",
+        role="system",
+        action="dataservice.calls",
+        object_type="share_call",
+        object_id=f"{calls[0].id}-{calls[-1].id}",
+        detail={
+            "first_id": calls[0].id,
+            "last_id": calls[-1].id,
+            "count": len(calls),
+            "rows": sum(c.rows for c in calls),
+            "digest": digest(calls),
+            "grants": per_grant,
+        },
+    )
+    session.execute(
+        update(ServiceCall)
+        .where(ServiceCall.id.in_([c.id for c in calls]))
+        .values(sealed_by=rec.id)
+        .execution_options(synchronize_session=False)
+    )
+    return rec.id
+
+
+@dataclass(frozen=True)
+class SealCheck:
+    ok: bool
+    seals: int
+    calls: int
+    broken_seal: int | None = None
+
+
+def verify_seals(session: Session) -> SealCheck:
+    seals = session.scalars(
+        select(audit.AuditRecord)
+        .where(audit.AuditRecord.action == "dataservice.calls")
+        .order_by(audit.AuditRecord.id)
+    )
+    n_seals = n_calls = 0
+    for rec in seals:
+        d = rec.detail
+        calls = list(
+            session.scalars(
+                select(ServiceCall).where(ServiceCall.sealed_by == rec.id).order_by(ServiceCall.id)
+            )
+        )
+        shape = (len(calls), calls[0].id if calls else None, calls[-1].id if calls else None)
+        if shape != (d.get("count"), d.get("first_id"), d.get("last_id")):
+            return SealCheck(False, n_seals, n_calls, rec.id)
+        if digest(calls) != d.get("digest"):
+            return SealCheck(False, n_seals, n_calls, rec.id)
+        n_seals += 1
+        n_calls += len(calls)
+    return SealCheck(True, n_seals, n_calls)
+
+
+class SealClock:
+    """At most one background seal per ``SEAL_EVERY_S`` per process."""
+
+    def __init__(self) -> None:
+        self._last = 0.0
+        self._lock = threading.Lock()
+
+    def due(self) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            if now - self._last < SEAL_EVERY_S:
+                return False
+            self._last = now
+            return True

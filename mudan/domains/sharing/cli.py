@@ -1,0 +1,101 @@
+"""``mudan share tick|requests|rates|verify-calls``. ``tick`` is what a scheduler (cron, a
+systemd timer or ``mudan scheduler``) calls every few minutes: reminders and overdue marks,
+grant expiry, sealing the call log, and the return flows and pushes that are due."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from mudan.cli.common import console, db_session, handle_errors, settings
+from mudan.core.i18n import t
+from mudan.core.progress import RichReporter
+from mudan.core.rbac import Principal
+from mudan.domains.org.enums import Role
+from mudan.domains.sharing import calllog, deadlines, delivery, grants, requests, returnflow
+from mudan.lake.catalog import Lake
+
+share = typer.Typer(help="数据共享 (share requests, grants, return flows)", no_args_is_help=True)
+
+CLI = Principal(
+    user_id=0, username="cli", display_name="命令行", roles=frozenset({Role.ADMIN}), via="cli"
+)
+
+
+@share.command("tick")
+@handle_errors
+def tick() -> None:
+    """Reminders, overdue marks, grant expiry, call-log seal, due return flows and pushes."""
+    cfg = settings()
+    with db_session(cfg) as s:
+        report = deadlines.remind_and_mark(s)
+        expired = grants.expire_due(s)
+        sealed = calllog.seal(s)
+        flows = returnflow.due_flows(s)
+        pushes = delivery.due_pushes(s)
+    console.print(
+        t(
+            "sharing.cli.tick",
+            reminded=len(report.reminded),
+            overdue=len(report.overdue),
+            expired=len(expired),
+            sealed=sealed or 0,
+        )
+    )
+    if not flows and not pushes:
+        return
+    rows = 0
+    with (
+        Lake(db_url=cfg.database.url, warehouse=cfg.lake.warehouse) as lake,
+        RichReporter() as progress,
+        progress.task(t("sharing.cli.deliver"), len(flows) + len(pushes)) as task,
+    ):
+        for fid in flows:
+            with db_session(cfg) as s:
+                rows += returnflow.run_flow(s, lake=lake, flow_id=fid)
+            task.advance()
+        for did in pushes:
+            with db_session(cfg) as s:
+                rows += delivery.run_delivery(
+                    s, lake=lake, folder=cfg.var_dir / "share_exports", delivery_id=did
+                ).rows
+            task.advance()
+    console.print(t("sharing.cli.delivered", flows=len(flows), pushes=len(pushes), rows=rows))
+
+
+@share.command("requests")
+@handle_errors
+def list_cmd(status: str = typer.Option("", help="provider_review|bureau_review|…")) -> None:
+    """The latest share requests."""
+    with db_session() as s:
+        rows, total = requests.list_requests(s, principal=CLI, status=status or None)
+        table = Table("#", t("sharing.entry"), t("sharing.requester"), t("sharing.status"))
+        for r in rows:
+            label = t(f"sharing.state.{r.status}") + (" ⚠" if r.overdue else "")
+            table.add_row(str(r.id), r.entry.code, r.requester.code, label)
+    console.print(table)
+    console.print(f"{t('sharing.total')}：{total}")
+
+
+@share.command("rates")
+@handle_errors
+def rates_cmd(year: int = typer.Option(0, help="only requests of this year")) -> None:
+    """及时共享率 per provider department and for the city."""
+    with db_session() as s:
+        out = deadlines.on_time_rates(s, year=year or None)
+    table = Table(t("sharing.department"), t("sharing.on_time"), t("sharing.total"), "%")
+    for r in [*out["departments"], *out["city"]]:
+        table.add_row(r.name, str(r.on_time), str(r.total), "—" if r.rate is None else str(r.rate))
+    console.print(table)
+
+
+@share.command("verify-calls")
+@handle_errors
+def verify_cmd() -> None:
+    """Check every sealed batch of data-service calls against its audit record."""
+    with db_session() as s:
+        check = calllog.verify_seals(s)
+    console.print(t("sharing.cli.verified", seals=check.seals, calls=check.calls))
+    if not check.ok:
+        console.print(t("sharing.cli.broken", seal=check.broken_seal))
+        raise typer.Exit(1)

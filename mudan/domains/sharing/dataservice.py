@@ -1,0 +1,226 @@
+"""The data service of a grant: filters, field selection, keyset paging, masking — all
+compiled into one parameterised DuckDB query over the granted table. The grant's region
+filter and column list are part of that SQL; nothing is filtered in Python afterwards.
+
+Query parameters: ``<item>=v`` (eq), ``<item>__in=a,b``, ``<item>__gte|__gt|__lte|__lt=v``,
+``_fields=a,b``, ``_size`` (1–1000, default 100), ``_after`` (the opaque ``next`` token of the
+previous page), ``_format=json|csv``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from mudan.core.errors import Forbidden, InvalidInput
+from mudan.domains.sharing.masking import mask_sql, needs_mask
+
+OPS = {"eq": "=", "gte": ">=", "gt": ">", "lte": "<=", "lt": "<", "in": "IN"}
+MAX_SIZE, DEFAULT_SIZE = 1000, 100
+
+
+@dataclass(frozen=True)
+class Item:
+    name: str
+    type: str
+    sensitivity: int
+    personal_kind: str | None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a call may touch: the grant's items (in catalog order) and its row filter."""
+
+    grant_id: int
+    table_ref: str
+    items: tuple[Item, ...]
+    unmasked: frozenset[str]
+    all_items: frozenset[str]
+    region_column: str | None
+    region_codes: tuple[str, ...]
+    key: str | None
+
+
+@dataclass(frozen=True)
+class Compiled:
+    sql: str
+    params: list[Any]
+    fields: list[str]
+    size: int
+    fmt: str
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def bad(param: str, reason: str) -> InvalidInput:
+    return InvalidInput("sharing.bad_filter", status=400, filter=param, reason=reason)
+
+
+def _parse(item: Item, raw: str, param: str) -> Any:
+    try:
+        if item.type == "integer":
+            return int(raw)
+        if item.type == "float":
+            return float(raw)
+        if item.type == "decimal":
+            return Decimal(raw)
+        if item.type == "date":
+            return date.fromisoformat(raw)
+        if item.type == "timestamp":
+            return datetime.fromisoformat(raw)
+        if item.type == "boolean":
+            if raw.lower() not in ("true", "false", "1", "0"):
+                raise ValueError(raw)
+            return raw.lower() in ("true", "1")
+    except (ValueError, InvalidOperation) as e:
+        raise bad(param, f"not a {item.type}: {raw[:40]}") from e
+    return raw
+
+
+class Cursors:
+    """Opaque ``next`` tokens: the last key, AES-GCM sealed and bound to the grant (a
+    masked key never leaks, and a token of another grant is refused)."""
+
+    def __init__(self, secret: str) -> None:
+        self._aead = AESGCM(hashlib.sha256(("share-cursor:" + secret).encode()).digest())
+
+    def seal(self, grant_id: int, value: Any) -> str:
+        nonce = os.urandom(12)
+        blob = self._aead.encrypt(nonce, str(value).encode(), str(grant_id).encode())
+        return base64.urlsafe_b64encode(nonce + blob).decode().rstrip("=")
+
+    def open(self, grant_id: int, token: str, key: Item) -> Any:
+        try:
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+            text = self._aead.decrypt(raw[:12], raw[12:], str(grant_id).encode()).decode()
+        except (ValueError, InvalidTag) as e:
+            raise bad("_after", "not a cursor of this grant") from e
+        return _parse(key, text, "_after")
+
+
+def region_filter(plan: Plan) -> tuple[str, list[Any]]:
+    """The grant's rows as SQL: region code prefixes written as ranges (``p <= col < p'``,
+    p' = p with its last character incremented), which DuckDB prunes Parquet row groups by."""
+    assert plan.region_column is not None
+    col = _q(plan.region_column)
+    parts: list[str] = []
+    args: list[Any] = []
+    for code in plan.region_codes:
+        parts.append(f"({col} >= ? AND {col} < ?)")
+        args += [code, code[:-1] + chr(ord(code[-1]) + 1)]
+    return "(" + " OR ".join(parts) + ")", args
+
+
+def _check_region(plan: Plan, param: str, values: list[Any]) -> None:
+    if not plan.region_codes:
+        return
+    for v in values:
+        if not any(str(v).startswith(code) for code in plan.region_codes):
+            raise Forbidden("sharing.region_not_granted", filter=param, region=str(v)[:20])
+
+
+def compile_query(plan: Plan, params: Mapping[str, str], cursors: Cursors) -> Compiled:
+    granted = {i.name: i for i in plan.items}
+    fields_raw = params.get("_fields")
+    if fields_raw:
+        fields = [f.strip() for f in fields_raw.split(",") if f.strip()]
+        for f in fields:
+            if f not in plan.all_items:
+                raise bad("_fields", f"unknown item {f[:40]}")
+            if f not in granted:
+                raise Forbidden("sharing.column_not_granted", column=f)
+    else:
+        fields = list(granted)
+    try:
+        size = int(params.get("_size", DEFAULT_SIZE))
+    except ValueError as e:
+        raise bad("_size", "not an integer") from e
+    if not 1 <= size <= MAX_SIZE:
+        raise bad("_size", f"must be 1..{MAX_SIZE}")
+    fmt = params.get("_format", "json")
+    if fmt not in ("json", "csv"):
+        raise bad("_format", "json or csv")
+    where: list[str] = []
+    args: list[Any] = []
+    if plan.region_codes:
+        region_sql, region_args = region_filter(plan)
+        where.append(region_sql)
+        args += region_args
+    for param, raw in params.items():
+        if param.startswith("_"):
+            if param not in ("_fields", "_size", "_after", "_format"):
+                raise bad(param, "unknown parameter")
+            continue
+        name, _, op = param.partition("__")
+        op = op or "eq"
+        if name not in plan.all_items:
+            raise bad(param, "unknown item")
+        if name not in granted:
+            raise Forbidden("sharing.column_not_granted", column=name)
+        if op not in OPS:
+            raise bad(param, f"unknown operator {op[:20]}")
+        item = granted[name]
+        if op == "in":
+            values = [_parse(item, v, param) for v in raw.split(",") if v != ""]
+            if not values:
+                raise bad(param, "empty list")
+            where.append(f"{_q(name)} IN ({', '.join('?' for _ in values)})")
+            args += values
+        else:
+            values = [_parse(item, raw, param)]
+            where.append(f"{_q(name)} {OPS[op]} ?")
+            args += values
+        if name == plan.region_column and op in ("eq", "in"):
+            _check_region(plan, param, values)
+    order = ""
+    select = [
+        mask_sql(i.personal_kind, i.name, text=i.type == "string")
+        if needs_mask(i, plan.unmasked)
+        else _q(i.name)
+        for i in (granted[f] for f in fields)
+    ]
+    after = params.get("_after")
+    if plan.key is not None:
+        key = next(i for i in plan.items if i.name == plan.key) if plan.key in granted else None
+        key_item = key or Item(plan.key, "string", 1, None)
+        select.append(f"{_q(plan.key)} AS __k")
+        order = " ORDER BY __k"
+        if after:
+            where.append(f"{_q(plan.key)} > ?")
+            args.append(cursors.open(plan.grant_id, after, key_item))
+    elif after:
+        raise bad("_after", "this table has no key to page by")
+    sql = f"SELECT {', '.join(select)} FROM t"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += f"{order} LIMIT {size + 1}"
+    return Compiled(sql=sql, params=args, fields=fields, size=size, fmt=fmt)
+
+
+def bulk_query(plan: Plan) -> tuple[str, list[Any]]:
+    """Every granted row and item (masked, region-filtered) for bulk delivery."""
+    select = [
+        mask_sql(i.personal_kind, i.name, text=i.type == "string")
+        if needs_mask(i, plan.unmasked)
+        else _q(i.name)
+        for i in plan.items
+    ]
+    sql = f"SELECT {', '.join(select)} FROM t"
+    args: list[Any] = []
+    if plan.region_codes:
+        region_sql, args = region_filter(plan)
+        sql += " WHERE " + region_sql
+    if plan.key is not None:
+        sql += f" ORDER BY {_q(plan.key)}"
+    return sql, args

@@ -1,0 +1,147 @@
+"""The data-service API: ``GET /api/v1/share/services/{grant_id}`` for a consuming system's
+token (permission ``dataservice.call``). Every call — served or refused — is logged; see
+:mod:`mudan.domains.sharing.calllog` for how the log is sealed into the audit chain."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mudan.core.db import transaction, utcnow
+from mudan.core.deps import DbSession, app_ctx, locale_of, require
+from mudan.core.errors import Forbidden, MudanError, NotFound
+from mudan.core.rbac import Principal
+from mudan.domains.org.models import Department
+from mudan.domains.sharing import calllog
+from mudan.domains.sharing.dataservice import compile_query
+from mudan.domains.sharing.enums import GrantStatus
+from mudan.domains.sharing.models import ServiceCall, ShareGrant
+from mudan.domains.sharing.runtime import GrantRow, runtime_of
+
+router = APIRouter(prefix="/api/v1/share/services", tags=["sharing"])
+CALL = require("dataservice.call")
+_COLS = [getattr(ShareGrant, f) for f in GrantRow.__dataclass_fields__]
+
+
+def _grant_row(session: Session, grant_id: int) -> GrantRow:
+    row = session.execute(select(*_COLS).where(ShareGrant.id == grant_id)).first()
+    if row is None:
+        raise NotFound("sharing.grant_not_found", id=grant_id)
+    return GrantRow(*row)
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def check_caller(g: GrantRow, who: Principal) -> None:
+    if g.client_user_id is not None:
+        if who.user_id != g.client_user_id:
+            raise Forbidden("sharing.not_grant_client", id=g.id)
+    elif g.consumer_department_id not in who.department_ids:
+        raise Forbidden("sharing.not_grant_client", id=g.id)
+    if g.status == GrantStatus.REVOKED:
+        raise Forbidden("sharing.grant_revoked", id=g.id, reason=g.status_reason)
+    if g.status == GrantStatus.EXPIRED or _aware(g.valid_until) <= utcnow():
+        until = _aware(g.valid_until).date().isoformat()
+        raise Forbidden("sharing.grant_expired", id=g.id, until=until)
+
+
+def _json_default(value: Any) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def _log(
+    session: Session,
+    g: GrantRow,
+    who: Principal,
+    dept: str,
+    status: int,
+    rows: int,
+    fmt: str,
+    query: dict[str, str],
+) -> None:
+    session.add(
+        ServiceCall(
+            grant_id=g.id,
+            at=utcnow(),
+            caller=who.username,
+            department_code=dept,
+            purpose=g.purpose[:200],
+            status=status,
+            rows=rows,
+            format=fmt,
+            query=query,
+        )
+    )
+
+
+def _seal(request: Request) -> None:
+    with transaction(app_ctx(request).sessions) as session:
+        calllog.seal(session)
+
+
+@router.get("/{grant_id}")
+def call_service(
+    grant_id: int,
+    request: Request,
+    session: DbSession,
+    background: BackgroundTasks,
+    who: Principal = CALL,
+) -> Response:
+    rt = runtime_of(app_ctx(request))
+    params = dict(request.query_params)
+    g = _grant_row(session, grant_id)
+    dept = session.scalar(select(Department.code).where(Department.id == g.consumer_department_id))
+    fmt = params.get("_format", "json")
+    try:
+        check_caller(g, who)
+        rt.limiter.take(g.id, g.rate_per_minute)
+        plan = rt.plan(session, g)
+        compiled = compile_query(plan, params, rt.cursors)
+        table = rt.engine.run(plan.table_ref, compiled.sql, compiled.params)
+    except MudanError as exc:
+        _log(session, g, who, dept or "", exc.status, 0, fmt[:8], params)
+        headers = (
+            {"Retry-After": str(exc.retry_after)} if isinstance(exc, calllog.RateLimited) else {}
+        )
+        return JSONResponse(exc.envelope(locale_of(request)), exc.status, headers=headers)
+    more = table.num_rows > compiled.size
+    page = table.slice(0, compiled.size)
+    next_token = None
+    if more and "__k" in page.column_names:
+        next_token = rt.cursors.seal(g.id, page.column("__k")[-1].as_py())
+    if "__k" in page.column_names:
+        page = page.drop_columns(["__k"])
+    _log(session, g, who, dept or "", 200, page.num_rows, compiled.fmt, params)
+    if rt.seals.due():
+        background.add_task(_seal, request)
+    headers = {"X-Next-Cursor": next_token} if next_token else {}
+    if compiled.fmt == "csv":
+        return Response(_csv(page), media_type="text/csv; charset=utf-8", headers=headers)
+    body = {
+        "ok": True,
+        "grant_id": g.id,
+        "fields": compiled.fields,
+        "count": page.num_rows,
+        "next": next_token,
+        "rows": page.to_pylist(),
+    }
+    text = json.dumps(body, ensure_ascii=False, default=_json_default)
+    return Response(text, media_type="application/json", headers=headers)
+
+
+def _csv(page: pa.Table) -> bytes:
+    sink = io.BytesIO()
+    sink.write(b"\xef\xbb\xbf")
+    pacsv.write_csv(page, sink)
+    return sink.getvalue()
