@@ -23,7 +23,7 @@ FULL_HD = {"width": 1920, "height": 1080}
 @pytest.fixture
 def fake() -> FakeSource:
     src = FakeSource()
-    src.set("video.online_rate", "3717", 96.4, name="视频在线率", unit="%", target=95.0)
+    src.set("sense.video_online_rate", "3717", 96.4, name="视频在线率", unit="%", target=95.0)
     src.set("env.aqi", "3717", 92.0, name="空气质量指数")
     for i, code in enumerate(("371702", "371703", "371721", "371722", "371723", "371724")):
         src.set("env.aqi", code, 60.0 + 15 * i)
@@ -74,7 +74,7 @@ def test_big_screen_draws_and_receives_alerts_live(
     )
     page.wait_for_timeout(800)  # the map's entry animation
     assert _map_pixels(page) > 50_000
-    expect(page.locator('[data-value="video.online_rate"]')).to_contain_text("96.4")
+    expect(page.locator('[data-value="sense.video_online_rate"]')).to_contain_text("96.4")
     platform = page.locator('[data-platform="catalog_entries"]')
     assert int(platform.inner_text().replace(",", "")) > 0
     expect(page.locator('[data-kind="alerts"]')).to_contain_text("暂无预警")

@@ -107,6 +107,9 @@ def add_dataset(g: Graph, base: str, ds: OpenDataset) -> URIRef:
     access = _typed(g, f"{EU}access-right/{ACCESS[ds.open_type]}", DCTERMS.RightsStatement)
     g.add((node, DCTERMS.accessRights, access))
     contact = BNode(f"contact-{ds.name}")
+    # vcard:Kind explicitly too: DCAT-AP's shapes check sh:class vcard:Kind, and a validator
+    # does not know that vcard:Organization is one without the vCard ontology.
+    g.add((contact, RDF.type, VCARD.Kind))
     g.add((contact, RDF.type, VCARD.Organization))
     g.add((contact, VCARD.fn, _zh(ds.department_name)))
     g.add((node, DCAT.contactPoint, contact))
@@ -159,7 +162,9 @@ def catalog_graph(
     g.add((publisher, RDF.type, FOAF.Agent))
     g.add((publisher, FOAF.name, _zh("菏泽市大数据局")))
     g.add((cat, DCTERMS.publisher, publisher))
-    g.add((cat, FOAF.homepage, URIRef(f"{base}/open")))
+    homepage = URIRef(f"{base}/open")
+    g.add((homepage, RDF.type, FOAF.Document))
+    g.add((cat, FOAF.homepage, homepage))
     g.add((cat, DCTERMS.conformsTo, DCAT_AP))
     for ds in datasets:
         g.add((cat, DCAT.dataset, add_dataset(g, base, ds)))

@@ -25,10 +25,13 @@ def test_permissions(client: TestClient, session: Session) -> None:
     zhiban, mudanqu = _h(client, "zhiban"), _h(client, "mudanqu")
     lon, lat = street_point(session, "东城街道")
     body = {"title": "火情", "event_type": "fire", "lon": lon, "lat": lat}
-    # mudanqu (county operator) holds neither emergency.read nor emergency.command.
+    # mudanqu (county operator) may read (its own county) but not command.
     r = client.post("/api/v1/emergency/incidents", json=body, headers=mudanqu)
     assert r.status_code == 403 and r.json()["error"]["code"] == "auth.forbidden"
-    assert client.get("/api/v1/emergency/plans", headers=mudanqu).status_code == 403
+    assert client.get("/api/v1/emergency/plans", headers=mudanqu).status_code == 200
+    # a data officer holds no emergency permission at all
+    gaj = _h(client, "gaj")
+    assert client.get("/api/v1/emergency/plans", headers=gaj).status_code == 403
     r = client.post("/api/v1/emergency/incidents", json=body, headers=zhiban)
     assert r.status_code == 201, r.text
     iid = r.json()["incident"]["id"]

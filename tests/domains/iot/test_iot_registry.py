@@ -95,7 +95,7 @@ def test_xlsx_import_and_reimport_updates(
 def test_import_needs_manage_and_names_missing_columns(
     client: TestClient, admin_headers: dict[str, str]
 ) -> None:
-    token = login_token(client, "dsj")
+    token = login_token(client, "gaj")  # a data officer: no iot.manage
     files = {"file": ("d.csv", _csv([]), "text/csv")}
     r = client.post(
         "/api/v1/iot/devices/import", headers={"Authorization": f"Bearer {token}"}, files=files
