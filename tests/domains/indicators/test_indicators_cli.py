@@ -37,9 +37,9 @@ def test_cli_list_compute_show_report(run: CliRunner, session: Session, tmp_path
     assert r.exit_code == 0, r.output
     assert "data.catalogs" in r.output and "暂无数据源" in r.output
     before = session.scalar(select(IndicatorValue.computed_at).order_by(IndicatorValue.id.desc()))
-    r = run.invoke(_app(), ["indicators", "compute", "data.catalogs", "share.on_time_rate"])
+    r = run.invoke(_app(), ["indicators", "compute", "data.catalogs", "service.one_thing"])
     assert r.exit_code == 0, r.output
-    assert "data.catalogs v1 ok" in r.output and "share.on_time_rate v1 no_source" in r.output
+    assert "data.catalogs v1 ok" in r.output and "service.one_thing v1 no_source" in r.output
     session.expire_all()
     after = session.scalar(select(IndicatorValue.computed_at).order_by(IndicatorValue.id.desc()))
     assert after is not None and after != before
