@@ -1,4 +1,5 @@
-"""iot: finished days' online rates kept per group (the hot readings are pruned after 48 h)
+"""iot: finished days' online rates kept per group (the hot readings are pruned after 48 h);
+a covering index to group the registry's registered time in SQL
 
 Revision ID: 0017
 Revises: 0016
@@ -27,6 +28,13 @@ def upgrade() -> None:
         sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False),
     )
 
+    op.create_index(
+        "ix_iot_device_group",
+        "iot_device",
+        ["type", "department_code", "district_code", "status", "installed_at"],
+    )
+
 
 def downgrade() -> None:
+    op.drop_index("ix_iot_device_group", table_name="iot_device")
     op.drop_table("iot_online_day")

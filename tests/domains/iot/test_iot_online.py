@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from mudan.domains.iot.models import OnlineDay, Reading
+from mudan.domains.iot.dbutil import aware
+from mudan.domains.iot.models import Device, OnlineDay, Reading
 from mudan.domains.iot.online import online_rates, online_seconds, summarise_missing
 from mudan.domains.iot.parse import BEIJING, Incoming
 from mudan.domains.iot.pipeline import Pipeline
@@ -50,10 +51,16 @@ def test_online_seconds_union_of_windows(session: Session) -> None:
     assert total[pos[a.id]] == 24 * 3600
     cut = start + timedelta(hours=6, minutes=5)  # "now" in the middle of the day
     devices, online, total = online_seconds(session, day=day, now=cut)
+    pos = {d[0]: i for i, d in enumerate(devices)}
     assert online[pos[a.id]] == (25 + 5) * 60 and total[pos[a.id]] == 6 * 3600 + 5 * 60
     rows = {r.key: r for r in online_rates(session, day=day, now=cut, by="type")}
     city, parking = rows["3717"], rows["parking"]
-    assert city.devices == len(devices) and parking.devices < city.devices
+    active = session.scalar(select(func.count()).where(Device.status == "active"))
+    assert city.devices == active and len(devices) < active and parking.devices < city.devices
+    assert city.total_s == sum(  # every active device was registered the whole window
+        min(6 * 3600 + 5 * 60, cut.timestamp() - aware(d.installed_at).timestamp())
+        for d in session.scalars(select(Device).where(Device.status == "active"))
+    )
     assert parking.online_s >= online[pos[a.id]]
     assert parking.rate == round(100 * parking.online_s / parking.total_s, 2)
     by_region = {r.key: r for r in online_rates(session, day=day, now=cut, by="region")}
