@@ -66,8 +66,9 @@ def _report(c: TestClient, key: str) -> int:
     }
     r = c.post("/report", data=form)
     if r.status_code == 429:
-        assert int(r.headers["Retry-After"]) == 300  # one report per 300 s refills
-        assert "提交过于频繁，请 300 秒后再试。" in r.text
+        wait = int(r.headers["Retry-After"])  # one report per 300 s refills (less time passed)
+        assert 1 <= wait <= 300
+        assert f"提交过于频繁，请 {wait} 秒后再试。" in r.text
     return r.status_code
 
 
@@ -75,8 +76,8 @@ def test_citizen_page_limits_each_address(limited: Settings) -> None:
     app = create_app(limited)
     with TestClient(app, client=("10.1.1.1", 5000)) as one:
         assert [_report(one, f"k{i}") for i in range(3)] == [200, 200, 429]
-        with TestClient(app, client=("10.1.1.2", 5000)) as two:  # another address
-            assert _report(two, "k9") == 200
+        two = TestClient(app, client=("10.1.1.2", 5000))  # another address, same running app
+        assert _report(two, "k9") == 200
 
 
 def test_open311_limits_address_and_api_key(limited: Settings) -> None:
@@ -89,13 +90,13 @@ def test_open311_limits_address_and_api_key(limited: Settings) -> None:
         bearer = {"Authorization": f"Bearer {key}"}
         assert one.post(url, json=body, headers=bearer).status_code == 201
         r = one.post(url, json={**body, "api_key": key})
-        assert r.status_code == 429 and r.headers["Retry-After"] == "300"
+        assert r.status_code == 429 and 1 <= int(r.headers["Retry-After"]) <= 300
         assert r.json()["error"]["code"] == "cases.rate_limited"
-        assert "请 300 秒后再试" in r.json()["error"]["message"]
-        with TestClient(app, client=("10.2.2.2", 5000)) as two:
-            # The same api_key from another address is still over its limit …
-            assert two.post(url, json={**body, "api_key": key}).status_code == 429
-            # … while another key from there goes through.
-            other = login_token(two, "wangge")
-            r = two.post(url, json={**body, "api_key": other})
-            assert r.status_code == 201, r.text
+        assert f"请 {r.headers['Retry-After']} 秒后再试" in r.json()["error"]["message"]
+        two = TestClient(app, client=("10.2.2.2", 5000))  # same running app
+        # The same api_key from another address is still over its limit …
+        assert two.post(url, json={**body, "api_key": key}).status_code == 429
+        # … while another key from there goes through.
+        other = login_token(two, "wangge")
+        r = two.post(url, json={**body, "api_key": other})
+        assert r.status_code == 201, r.text
