@@ -144,18 +144,21 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(MudanError)
     async def mudan_error(request: Request, exc: MudanError) -> Response:
         locale = locale_of(request)
+        headers: dict[str, str] = getattr(exc, "headers", None) or {}  # e.g. Retry-After
         if wants_html(request):
             if exc.status == 401:
                 return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
             from mudan.web.render import render
 
-            return render(
+            page = render(
                 request,
                 "error.html",
                 {"error": exc, "message": exc.message(locale)},
                 status_code=exc.status,
             )
-        return JSONResponse(exc.envelope(locale), status_code=exc.status)
+            page.headers.update(headers)
+            return page
+        return JSONResponse(exc.envelope(locale), status_code=exc.status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:

@@ -61,6 +61,15 @@ class MapSettings(BaseModel):
     approval_no: str = ""  # 审图号, shown on the map when set
 
 
+class CasesSettings(BaseModel):
+    """The public report endpoints (``/report``, Open311 POST): at most ``report_limit``
+    submissions per client (address, and api_key for Open311) per ``report_window_s``;
+    0 switches the limit off."""
+
+    report_limit: int = 10
+    report_window_s: float = 3600.0
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="MUDAN_", env_nested_delimiter="__", env_file=None, extra="ignore"
@@ -73,6 +82,7 @@ class Settings(BaseSettings):
     auth: AuthSettings = Field(default_factory=AuthSettings)
     web: WebSettings = Field(default_factory=WebSettings)
     map: MapSettings = Field(default_factory=MapSettings)
+    cases: CasesSettings = Field(default_factory=CasesSettings)
     log_json: bool = True
     var_dir: Path = Path("./var")
     plugins: list[str] = Field(default_factory=list)  # extra plugin modules to load

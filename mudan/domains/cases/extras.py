@@ -14,6 +14,7 @@ from mudan.core import audit
 from mudan.core.db import utcnow
 from mudan.core.errors import Conflict, Forbidden, InvalidInput, TooLarge
 from mudan.core.rbac import Principal
+from mudan.domains.cases import photofiles
 from mudan.domains.cases.access import check_assigned
 from mudan.domains.cases.deadlines import extend
 from mudan.domains.cases.enums import CaseState, EventKind, ExtensionStatus
@@ -142,7 +143,8 @@ def add_photo(
     stage: str,
     now: datetime | None = None,
 ) -> CasePhoto:
-    """Store a checked image under ``var_dir/cases/<number>/``; size and count are capped."""
+    """Store a checked image under ``var_dir/cases/<number>/``; size and count are capped.
+    The file appears under its final name only when the caller's transaction commits."""
     from PIL import Image, UnidentifiedImageError
 
     if len(data) > MAX_PHOTO_BYTES:
@@ -160,9 +162,7 @@ def add_photo(
         raise InvalidInput("cases.bad_photo")
     content_type, ext = _FORMATS[fmt]
     rel = Path("cases") / case.number / f"{uuid.uuid4().hex}.{ext}"
-    target = var_dir / rel
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
+    part = photofiles.write_part(var_dir / rel, data)
     photo = CasePhoto(
         case_id=case.id,
         path=rel.as_posix(),
@@ -173,6 +173,7 @@ def add_photo(
         uploaded_at=now or utcnow(),
     )
     session.add(photo)
+    photofiles.stage(session, photo, part, var_dir / rel)  # in place once the row commits
     add_event(
         session, case, kind=EventKind.PHOTO, actor=principal.username, stage=stage, size=len(data)
     )

@@ -2,8 +2,9 @@
 
 GET routes are public and show no personal data. ``POST requests.json`` needs an ``api_key``:
 a Mudan API token of an account holding ``cases.intake``, sent as ``Authorization: Bearer`` (or
-as ``api_key`` in a JSON body). States map onto Open311's two: closed/merged/cancelled → closed,
-everything else → open.
+as ``api_key`` in a JSON body); each client address and each api_key is rate-limited
+(``ratelimit``). States map onto Open311's two: closed/merged/cancelled → closed, everything
+else → open.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from mudan.domains.cases import service as cs
 from mudan.domains.cases.deadlines import aware
 from mudan.domains.cases.enums import CaseState, Channel
 from mudan.domains.cases.models import Case, CaseCategory
+from mudan.domains.cases.ratelimit import client_keys, limiter_of
 from mudan.domains.org.models import Department
 from mudan.domains.org.service import principal_for_token
 
@@ -152,6 +154,9 @@ async def open311_post(request: Request) -> list[dict[str, Any]]:
     )
     from starlette.concurrency import run_in_threadpool
 
+    bearer = request.headers.get("authorization", "").partition(" ")[2].strip()
+    api_key = bearer or (body["api_key"] if isinstance(body.get("api_key"), str) else "")
+    limiter_of(request).take(*client_keys(request, api_key))  # 429 + Retry-After when over
     return await run_in_threadpool(_post, request, principal, body)
 
 

@@ -17,6 +17,7 @@ from mudan.domains.cases import service as cs
 from mudan.domains.cases.enums import Action, CaseState, Channel, Mediation
 from mudan.domains.cases.models import Case
 from mudan.domains.cases.present import case_out
+from mudan.domains.cases.ratelimit import RateLimited, client_keys, limiter_of
 from mudan.domains.org.enums import Role
 from mudan.domains.org.service import department_codes
 from mudan.web.render import render
@@ -223,7 +224,15 @@ def citizen_submit(
     reporter_phone: Annotated[str, Form()] = "",
     idempotency_key: Annotated[str, Form()] = "",
 ) -> Response:
-    """A citizen's report (CSRF-checked like every form); answers with the case number only."""
+    """A citizen's report (CSRF-checked like every form); answers with the case number only.
+    Each client address may submit ``cases.report_limit`` reports per window."""
+    try:
+        limiter_of(request).take(*client_keys(request))
+    except RateLimited as exc:
+        ctx = {"categories": cs.categories(session), "error": exc.message(locale_of(request))}
+        page = render(request, "cases/report.html", ctx, exc.status)
+        page.headers.update(exc.headers)
+        return page
     try:
         with session.begin_nested():
             case = cs.intake(

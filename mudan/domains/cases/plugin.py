@@ -98,8 +98,17 @@ def _supervise(ctx: JobContext) -> int:
     return len(supervise(ctx.session, now=ctx.now))
 
 
+def _photo_sweep(ctx: JobContext) -> int:
+    from mudan.domains.cases.photofiles import sweep
+
+    return sweep(ctx.session, var_dir=ctx.settings.var_dir)
+
+
 @hookimpl
 def mudan_periodic_jobs() -> list[PeriodicJob]:
     """督办 every 10 minutes: escalations at 80 %/100 %/200 % of the limit (idempotent: a case
-    is escalated once per rung)."""
-    return [PeriodicJob("cases.supervise", "事件督办", timedelta(minutes=10), _supervise)]
+    is escalated once per rung). Hourly: photo files a crash left half-stored."""
+    return [
+        PeriodicJob("cases.supervise", "事件督办", timedelta(minutes=10), _supervise),
+        PeriodicJob("cases.photo_sweep", "事件照片整理", timedelta(hours=1), _photo_sweep),
+    ]

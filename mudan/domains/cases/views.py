@@ -11,6 +11,7 @@ from mudan.core.deps import CurrentPrincipal, DbSession, app_ctx, require
 from mudan.core.errors import InvalidInput
 from mudan.domains.cases import assess
 from mudan.domains.cases import service as cs
+from mudan.domains.cases.photofiles import photo_path
 from mudan.domains.cases.present import case_out, detail_out
 from mudan.domains.cases.schemas import (
     ActionIn,
@@ -192,7 +193,7 @@ def case_photo_file(
 ) -> Response:
     case = cs.get_case(session, number=number, principal=principal)
     photo = cs.get_photo(session, case=case, photo_id=photo_id)
-    path = app_ctx(request).settings.var_dir / photo.path
+    path = photo_path(app_ctx(request).settings.var_dir, photo)
     return Response(path.read_bytes(), media_type=photo.content_type)
 
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import false, func, or_, select
+from sqlalchemy import false, or_, select
 from sqlalchemy.orm import Session
 
 from mudan.core.db import utcnow
 from mudan.core.errors import Conflict, Forbidden, NotFound
-from mudan.core.workcal import CHINA_TZ
 from mudan.domains.emergency.enums import IncidentStatus, TimelineKind
 from mudan.domains.emergency.models import Incident, Plan, TimelineEntry
+from mudan.domains.emergency.numbering import next_number
 from mudan.domains.emergency.plans import get_plan, plan_for
 from mudan.domains.emergency.response import Activation, activate
 from mudan.domains.emergency.schemas import IncidentIn
@@ -34,15 +34,6 @@ class LevelChange:
 
 def _now(now: datetime | None) -> datetime:
     return aware(now).astimezone(UTC) if now is not None else utcnow()
-
-
-def _number(session: Session, at: datetime) -> str:
-    day = at.astimezone(CHINA_TZ).strftime("%Y%m%d")
-    prefix = f"YJ{day}"
-    count = session.scalar(
-        select(func.count()).select_from(Incident).where(Incident.number.like(f"{prefix}%"))
-    )
-    return f"{prefix}{(count or 0) + 1:03d}"
 
 
 def open_incident(
@@ -66,7 +57,7 @@ def open_incident(
         else plan_for(session, event_type=data.event_type.value)
     )
     incident = Incident(
-        number=_number(session, at),
+        number=next_number(session, at),
         title=data.title,
         event_type=data.event_type.value,
         plan_id=plan.id if plan else None,

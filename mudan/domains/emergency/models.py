@@ -1,5 +1,6 @@
-"""Plans (预案), resources, duty roster (值班), incidents with their timeline, report deadlines
-(信息报送), role checklists, in-app inbox, notification deliveries and post-incident reviews."""
+"""Plans (预案), resources, duty roster (值班), incidents with their timeline and daily number
+counter, report deadlines (信息报送), role checklists, in-app inbox, notification deliveries and
+post-incident reviews."""
 
 from __future__ import annotations
 
@@ -151,6 +152,15 @@ class Incident(Base):
     closed_by: Mapped[str | None] = mapped_column(String(64))
     closed_at: Mapped[datetime | None] = mapped_column(_TZ)
     close_note: Mapped[str] = mapped_column(Text, default="")
+
+
+class IncidentCounter(Base):
+    """The last incident number handed out on one China-time day (``numbering``)."""
+
+    __tablename__ = "emergency_incident_counter"
+
+    day: Mapped[str] = mapped_column(String(8), primary_key=True)  # yyyymmdd
+    last: Mapped[int] = mapped_column(Integer)
 
 
 class TimelineEntry(Base):

@@ -18,10 +18,11 @@ if TYPE_CHECKING:
 
 @hookimpl
 def mudan_routers() -> list[APIRouter]:
+    from mudan.domains.emergency.edit_pages import router as forms
     from mudan.domains.emergency.pages import router as pages
     from mudan.domains.emergency.views import router as api
 
-    return [api, pages]
+    return [api, forms, pages]  # the forms first: /emergency/plans/new is not a plan id
 
 
 @hookimpl

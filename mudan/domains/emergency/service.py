@@ -15,6 +15,13 @@ from sqlalchemy.orm import Session
 from mudan.core.errors import InvalidInput
 from mudan.domains.emergency.duty import assign as assign_duty
 from mudan.domains.emergency.duty import on_duty, roster, shift_window
+from mudan.domains.emergency.edits import (
+    get_duty,
+    remove_duty,
+    update_duty,
+    update_plan,
+    update_resource,
+)
 from mudan.domains.emergency.enums import EventType
 from mudan.domains.emergency.inbox import deliveries_of, mark_read, messages, unread_count
 from mudan.domains.emergency.incidents import (
@@ -75,6 +82,7 @@ __all__ = [
     "create_plan",
     "create_resource",
     "deliveries_of",
+    "get_duty",
     "get_incident",
     "get_plan",
     "get_resource",
@@ -92,6 +100,7 @@ __all__ = [
     "open_incident",
     "plan_of",
     "register_provider",
+    "remove_duty",
     "reports_of",
     "roles_at",
     "roster",
@@ -101,6 +110,9 @@ __all__ = [
     "submit_report",
     "timeline",
     "unread_count",
+    "update_duty",
+    "update_plan",
+    "update_resource",
 ]
 
 

@@ -88,6 +88,13 @@ def create_plan(body: PlanIn, session: DbSession, who: Principal = COMMAND) -> P
     return plan_summary(es.create_plan(session, data=body, actor=who))
 
 
+@router.put("/plans/{plan_id}", response_model=PlanSummaryOut)
+def update_plan(
+    plan_id: int, body: PlanIn, session: DbSession, who: Principal = COMMAND
+) -> PlanSummaryOut:
+    return plan_summary(es.update_plan(session, plan_id=plan_id, data=body, actor=who))
+
+
 @router.get("/resources", response_model=list[ResourceOut])
 def list_resources(
     session: DbSession,
@@ -102,6 +109,16 @@ def list_resources(
 @router.post("/resources", response_model=ResourceOut, status_code=201)
 def create_resource(body: ResourceIn, session: DbSession, who: Principal = COMMAND) -> ResourceOut:
     row = es.create_resource(session, data=body, actor=who, locator=es.locator_of(session))
+    return ResourceOut.model_validate(row, from_attributes=True)
+
+
+@router.put("/resources/{resource_id}", response_model=ResourceOut)
+def update_resource(
+    resource_id: int, body: ResourceIn, session: DbSession, who: Principal = COMMAND
+) -> ResourceOut:
+    row = es.update_resource(
+        session, resource_id=resource_id, data=body, actor=who, locator=es.locator_of(session)
+    )
     return ResourceOut.model_validate(row, from_attributes=True)
 
 
@@ -141,6 +158,19 @@ def assign_duty(body: DutyIn, session: DbSession, who: Principal = COMMAND) -> D
     return DutyOut.model_validate(
         es.assign_duty(session, data=body, actor=who), from_attributes=True
     )
+
+
+@router.put("/duty/{duty_id}", response_model=DutyOut)
+def update_duty(
+    duty_id: int, body: DutyIn, session: DbSession, who: Principal = COMMAND
+) -> DutyOut:
+    row = es.update_duty(session, duty_id=duty_id, data=body, actor=who)
+    return DutyOut.model_validate(row, from_attributes=True)
+
+
+@router.delete("/duty/{duty_id}", status_code=204)
+def remove_duty(duty_id: int, session: DbSession, who: Principal = COMMAND) -> None:
+    es.remove_duty(session, duty_id=duty_id, actor=who)
 
 
 @router.get("/incidents", response_model=list[IncidentOut])

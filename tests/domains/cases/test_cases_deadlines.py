@@ -116,6 +116,7 @@ def _png(size: int = 8) -> bytes:
 def test_photos_are_checked_and_stored_under_var_dir(session: Session, tmp_path: Path) -> None:
     case = _case(session, "SJ0102", datetime.now(UTC))
     photo = cs.store_photo(session, case=case, data=_png(), principal=ADMIN, var_dir=tmp_path)
+    session.commit()  # the file takes its final name with the commit
     assert (tmp_path / photo.path).read_bytes() == _png()
     with pytest.raises(InvalidInput):
         cs.store_photo(session, case=case, data=b"not an image", principal=ADMIN, var_dir=tmp_path)
