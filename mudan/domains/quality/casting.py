@@ -72,9 +72,10 @@ def cast_column(raw: pa.Array, column: ColumnSpec) -> CastResult:
         return _cast_temporal(text, present, typ)
     pattern = {ItemType.INTEGER: _INT_RE, ItemType.FLOAT: _FLOAT_RE, ItemType.DECIMAL: _DECIMAL_RE}
     ok = _mask(pc.match_substring_regex(text, pattern[typ]))
-    kept = pc.if_else(pa.array(ok), text, pa.scalar(None, pa.string()))
+    bad = present & ~ok
+    kept = pc.if_else(pa.array(ok), text, pa.scalar(None, pa.string())) if bad.any() else text
     values = pc.cast(kept, ARROW_TYPES[typ], safe=False)
-    return CastResult(values, present & ~ok)
+    return CastResult(values, bad)
 
 
 def _ints(arr: pa.Array) -> npt.NDArray[np.int64]:
