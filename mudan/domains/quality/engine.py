@@ -24,7 +24,7 @@ from mudan.lake.schema import TableSpec, arrow_schema
 ERROR = Severity.ERROR
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: one object per violation, less for the GC
 class Violation:
     row_number: int
     rule_id: int | str
