@@ -32,7 +32,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from mudan.core.ids import corrupt_citizen_id, gen_citizen_id
+# Measure the checkout this file is in (a worktree), not whichever ``mudan`` the venv points at:
+# as a script, Python puts bench/ (not the working directory) first on sys.path.
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from mudan.core.ids import corrupt_citizen_id, gen_citizen_id  # noqa: E402
 
 HEZE = ("371702", "371703", "371721", "371722", "371723", "371724", "371725", "371726", "371728")
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"

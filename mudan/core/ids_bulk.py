@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from mudan.core.arrow_bytes import fixed_width
 from mudan.core.ids import (
     CITIZEN_ID_WEIGHTS,
     PROVINCE_CODES,
@@ -52,7 +53,6 @@ _EMPTY, _FORMAT = 1, 2
 BulkInput: TypeAlias = "pa.Array | pa.ChunkedArray | Sequence[str | None]"
 U8 = npt.NDArray[np.uint8]
 Bools = npt.NDArray[np.bool_]
-Ints = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,17 +80,7 @@ class BulkResult:
         return out
 
 
-# --- Arrow → fixed-width byte matrix ----------------------------------------------------------
-
-_NARROW = (pa.string(), pa.binary())  # int32 offsets
-_WIDE = (pa.large_string(), pa.large_binary())  # int64 offsets
-
-
-def _offsets(arr: pa.Array, buf: pa.Buffer) -> Ints:
-    n, start = len(arr) + 1, arr.offset
-    if arr.type in _NARROW:
-        return np.frombuffer(buf, dtype=np.int32, count=n, offset=start * 4).astype(np.int64)
-    return np.frombuffer(buf, dtype=np.int64, count=n, offset=start * 8)
+# --- Arrow → fixed-width byte matrix: see :mod:`mudan.core.arrow_bytes` ---------------------
 
 
 def _chunks(values: BulkInput) -> list[pa.Array]:
@@ -101,38 +91,10 @@ def _chunks(values: BulkInput) -> list[pa.Array]:
     return [pa.array(list(values), type=pa.large_string())]
 
 
-def _fixed_width(arr: pa.Array, width: int) -> tuple[Bools, Bools, U8]:
-    """``(empty, candidate, matrix)``: null-or-"" mask, byte-length == width mask, and the
-    candidates' bytes as an ``(m, width)`` uint8 matrix (row order of the candidates)."""
-    if arr.type not in _NARROW + _WIDE:
-        arr = arr.cast(pa.large_string())
-    n = len(arr)
-    _, off_buf, data_buf = arr.buffers()
-    offsets = _offsets(arr, off_buf)
-    data: U8 = (
-        np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.empty(0, np.uint8)
-    )
-    lengths = np.diff(offsets)
-    nulls: Bools
-    if arr.null_count:
-        nulls = arr.is_null().to_numpy(zero_copy_only=False)
-    else:
-        nulls = np.zeros(n, dtype=np.bool_)
-    empty = nulls | (lengths == 0)
-    cand = ~nulls & (lengths == width)
-    if cand.all():  # contiguous fast path: zero-copy reshape
-        start = int(offsets[0])
-        return empty, cand, data[start : start + n * width].reshape(n, width)
-    if len(data) < width or not cand.any():
-        return empty, cand, np.empty((0, width), dtype=np.uint8)
-    windows = np.lib.stride_tricks.sliding_window_view(data, width)
-    return empty, cand, windows[offsets[:-1][cand]]
-
-
 def _run(values: BulkInput, width: int, names: tuple[str | None, ...], rules: _Rules) -> BulkResult:
     errors: list[U8] = []
     for chunk in _chunks(values):
-        empty, cand, mat = _fixed_width(chunk, width)
+        empty, cand, mat = fixed_width(chunk, width)
         err = np.full(len(chunk), _FORMAT, dtype=np.uint8)
         err[empty] = _EMPTY
         err[cand] = rules(mat)

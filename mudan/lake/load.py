@@ -34,6 +34,7 @@ from mudan.lake.schema import TableSpec
 
 ROW_GROUP_ROWS = 262_144
 FILE_BYTES = 512 << 20
+DICTIONARY_PAGE_BYTES = 1 << 20  # pyarrow's default ``dictionary_pagesize_limit``
 QUEUE_DEPTH = 2
 _KEY_SEP = "\x1f"
 
@@ -67,6 +68,23 @@ def conform(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
             raise InvalidInput("lake.null_in_required", column=f.name)
         arrays.append(arr)
     return pa.RecordBatch.from_arrays(arrays, schema=schema)
+
+
+def dictionary_columns(table: pa.Table) -> list[str]:
+    """The columns worth dictionary-encoding, judged on the first rows of a file: those whose
+    distinct values fit one dictionary page. On the others (an ID column, amounts) the Parquet
+    writer would build a dictionary, overflow the page and fall back to plain encoding in every
+    row group anyway, which costs about a third of the whole write for nothing."""
+    out = []
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        try:
+            distinct = pc.unique(column)
+        except pa.ArrowNotImplementedError:
+            out.append(name)  # not hashable here: leave the writer's default
+            continue
+        if distinct.nbytes <= DICTIONARY_PAGE_BYTES:
+            out.append(name)
+    return out
 
 
 class StagedFiles:
@@ -110,7 +128,13 @@ class StagedFiles:
             self.uris.append(uri)
             path = local_path(uri)
             os.makedirs(os.path.dirname(path), exist_ok=True)
-            self._writer = pq.ParquetWriter(path, self.schema, compression="snappy")
+            self._writer = pq.ParquetWriter(
+                path,
+                self.schema,
+                compression="snappy",
+                use_dictionary=dictionary_columns(table),
+                dictionary_pagesize_limit=DICTIONARY_PAGE_BYTES,
+            )
             self._file_bytes = 0
         self._writer.write_table(table, row_group_size=ROW_GROUP_ROWS)
         self._file_bytes += table.nbytes

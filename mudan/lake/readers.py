@@ -17,6 +17,7 @@ import codecs
 import csv
 import io
 import json
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ import pyarrow.parquet as pq
 
 from mudan.core.errors import InvalidInput
 from mudan.lake.encoding import sniff_file
+from mudan.lake.pipeline import prefetch
 from mudan.lake.schema import TableSpec
 
 FORMATS = {
@@ -90,16 +92,30 @@ def _slices(batch: pa.RecordBatch, rows: int) -> Iterator[pa.RecordBatch]:
 
 # --- CSV --------------------------------------------------------------------------------------
 
+_LINE_END = re.compile(r"[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")  # str.splitlines' breaks
+
+
+def _first_line(text: str) -> str:
+    """``text.splitlines()[0]`` ("" for blank text) without splitting a 1 MB sample."""
+    if not text.strip():
+        return ""
+    end = _LINE_END.search(text)
+    return text if end is None else text[: end.start()]
+
 
 def _csv(path: Path, batch_rows: int) -> SourceReader:
     sample, enc = sniff_file(path)
     text = codecs.getincrementaldecoder(enc)().decode(sample).lstrip("\ufeff")
-    first = text.splitlines()[0] if text.strip() else ""
+    first = _first_line(text)
     delimiter = max(_DELIMITERS, key=first.count)
     names = _check_names(next(csv.reader(io.StringIO(first), delimiter=delimiter)), path)
     arrow_enc = "utf8" if enc == "utf-8" else enc
 
     def batches() -> Iterator[pa.RecordBatch]:
+        # blocks are parsed on a background thread while the caller checks the previous ones
+        return prefetch(parse(), depth=2)
+
+    def parse() -> Iterator[pa.RecordBatch]:
         rows = 0
         last: pa.RecordBatch | None = None
         try:

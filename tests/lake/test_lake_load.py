@@ -7,10 +7,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from mudan.core.errors import InvalidInput
 from mudan.lake.catalog import Lake
+from mudan.lake.load import dictionary_columns
 from mudan.lake.schema import ColumnSpec, ItemType, TableSpec, arrow_schema
 from mudan.settings import Settings
 
@@ -170,3 +172,28 @@ def test_empty_load_records_the_batch(lake: Lake) -> None:
     assert result.rows_written == 0 and result.snapshot_id is not None
     assert lake.load(SPEC, [], batch_id="empty").skipped
     assert lake.row_count(SPEC) == 0
+
+
+def test_dictionary_only_for_columns_whose_values_fit_a_page() -> None:
+    n = 100_000
+    table = pa.table(
+        {
+            "sfzh": [f"{i:018d}" for i in range(n)],  # 1.8 MB of distinct values
+            "qx": [("371702", "371721")[i % 2] for i in range(n)],
+            "amount": pa.array(range(n), pa.int32()).cast(pa.decimal128(18, 4)),  # 1.6 MB
+        }
+    )
+    assert dictionary_columns(table) == ["qx"]
+    assert dictionary_columns(table.slice(0, 1000)) == ["sfzh", "qx", "amount"]
+
+
+def test_written_files_dictionary_encode_only_low_cardinality_columns(lake: Lake) -> None:
+    n = 80_000
+    ids = [f"{i:017d}X" for i in range(n)]
+    lake.load(SPEC, [batch(ids, ["张三"] * n, ["1.5"] * n)], batch_id="b1")
+    (path,) = files_on_disk(lake)
+    meta = pq.ParquetFile(path).metadata.row_group(0)
+    encodings = {meta.column(i).path_in_schema: meta.column(i).encodings for i in range(3)}
+    assert "RLE_DICTIONARY" in encodings["xm"]
+    assert "RLE_DICTIONARY" not in encodings["sfzh"]
+    assert rows(lake)[:1] == [(ids[0], "张三", Decimal("1.5"))]

@@ -30,6 +30,7 @@ from mudan.domains.quality import tickets as quality_tickets
 from mudan.domains.quality.engine import Evaluation, evaluate
 from mudan.lake.catalog import Lake
 from mudan.lake.headers import map_headers
+from mudan.lake.pipeline import map_ordered
 from mudan.lake.readers import SourceReader, open_source
 from mudan.lake.results import LoadResult
 from mudan.lake.schema import TableSpec
@@ -176,11 +177,20 @@ def _load(
     if report.changed:
         _log(sessions, job_id, t("ingest.log.schema", report=str(report)))
 
+    def numbered() -> Iterator[tuple[pa.RecordBatch, int]]:
+        offset = 0
+        for raw in reader:
+            yield raw.rename_columns(headers.rename(raw.schema.names)), offset
+            offset += raw.num_rows
+
+    def check(item: tuple[pa.RecordBatch, int]) -> Evaluation:
+        batch, offset = item
+        return evaluate(batch, spec, rules, row_offset=offset, context=context)
+
     def batches() -> Iterator[pa.RecordBatch]:
         next_progress = PROGRESS_EVERY_ROWS
-        for raw in reader:
-            batch = raw.rename_columns(headers.rename(raw.schema.names))
-            ev = evaluate(batch, spec, rules, row_offset=tally.rows, context=context)
+        # consecutive batches are checked on worker threads while the lake writes (in order)
+        for ev in map_ordered(check, numbered()):
             tally.rows += ev.rows
             if ev.bad or ev.warnings:
                 tally.evaluations.append(

@@ -15,6 +15,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from mudan.core.arrow_bytes import fixed_width
 from mudan.lake.schema import ARROW_TYPES, ColumnSpec, ItemType
 
 Bools = npt.NDArray[np.bool_]
@@ -71,9 +72,10 @@ def cast_column(raw: pa.Array, column: ColumnSpec) -> CastResult:
         return _cast_temporal(text, present, typ)
     pattern = {ItemType.INTEGER: _INT_RE, ItemType.FLOAT: _FLOAT_RE, ItemType.DECIMAL: _DECIMAL_RE}
     ok = _mask(pc.match_substring_regex(text, pattern[typ]))
-    kept = pc.if_else(pa.array(ok), text, pa.scalar(None, pa.string()))
+    bad = present & ~ok
+    kept = pc.if_else(pa.array(ok), text, pa.scalar(None, pa.string())) if bad.any() else text
     values = pc.cast(kept, ARROW_TYPES[typ], safe=False)
-    return CastResult(values, present & ~ok)
+    return CastResult(values, bad)
 
 
 def _ints(arr: pa.Array) -> npt.NDArray[np.int64]:
@@ -103,38 +105,81 @@ def _timestamp_parts(kept: pa.Array) -> tuple[npt.NDArray[np.int64], ...]:
     return (*(_ints(pc.struct_field(parts, k)) for k in names), _ints(frac))
 
 
-_CANONICAL = {ItemType.DATE: "%Y-%m-%d", ItemType.TIMESTAMP: "%Y-%m-%d %H:%M:%S"}
 _YEAR_ONE_S = -62_135_596_800  # 0001-01-01T00:00:00 in seconds since the epoch
 
 
 def _cast_temporal(text: pa.Array, present: Bools, typ: ItemType) -> CastResult:
-    """Fast path for the canonical layout (Arrow's strptime, kept only where rendering the
-    result back gives the same text: that rejects 2023-02-29, which strptime rolls over, and
-    unpadded 2024-3-5); the general parser below for the rest."""
-    fmt = _CANONICAL[typ]
-    parsed = pc.strptime(text, format=fmt, unit="s", error_is_null=True)
-    seconds = np.asarray(
-        parsed.cast(pa.int64()).fill_null(_YEAR_ONE_S - 1).to_numpy(), dtype=np.int64
-    )
-    # Arrow's own ISO rendering (cast to string) is the canonical text, and much faster than
-    # strftime
-    shown = parsed.cast(pa.date32()) if typ == ItemType.DATE else parsed
-    fast = _mask(pc.equal(shown.cast(pa.string()), text)) & (seconds >= _YEAR_ONE_S)
-    rest = present & ~fast
-    out = seconds // 86_400 if typ == ItemType.DATE else seconds * 1_000_000
-    ok = fast.copy()
+    """Fast path for the canonical layout, the general parser below for the rest. Dates in
+    ``YYYY-MM-DD`` are decided from their bytes (:func:`_canonical_dates`); timestamps go
+    through Arrow's strptime, kept only where rendering the result back gives the same text:
+    that rejects 2023-02-29, which strptime rolls over, and unpadded 2024-3-5."""
+    out: npt.NDArray[np.int32] | npt.NDArray[np.int64]
+    if typ == ItemType.DATE:
+        decided, ok, out = _canonical_dates(text)
+    else:
+        parsed = pc.strptime(text, format="%Y-%m-%d %H:%M:%S", unit="s", error_is_null=True)
+        seconds = np.asarray(
+            parsed.cast(pa.int64()).fill_null(_YEAR_ONE_S - 1).to_numpy(), dtype=np.int64
+        )
+        # Arrow's own ISO rendering (cast to string) is the canonical text, and much faster
+        # than strftime
+        ok = _mask(pc.equal(parsed.cast(pa.string()), text)) & (seconds >= _YEAR_ONE_S)
+        decided, out = ok.copy(), seconds * 1_000_000
+    rest = present & ~decided
     if rest.any():
         idx = np.flatnonzero(rest)
         slow = _cast_temporal_general(text.take(pa.array(idx)), typ)
         slow_ok = _mask(pc.is_valid(slow))
         as_int = pa.int32() if typ == ItemType.DATE else pa.int64()
-        out[idx] = np.asarray(slow.cast(as_int).fill_null(0).to_numpy(), dtype=np.int64)
+        out[idx] = np.asarray(slow.cast(as_int).fill_null(0).to_numpy(), dtype=out.dtype)
         ok[idx] = slow_ok
     if typ == ItemType.DATE:
-        values = pa.array(out.astype(np.int32), type=pa.date32(), mask=~ok)
+        values = pa.array(out.astype(np.int32, copy=False), type=pa.date32(), mask=~ok)
     else:
         values = pa.array(out, type=pa.timestamp("us"), mask=~ok)
     return CastResult(values, present & ~ok)
+
+
+_DASH = np.uint8((ord("-") - ord("0")) % 256)  # after subtracting "0" from every byte
+
+
+def _month_tables() -> tuple[npt.NDArray[np.int32], npt.NDArray[np.uint8]]:
+    """Indexed by ``year * 13 + month`` (years 0-9999): the day number of the month's first
+    day (from 1970-01-01) and its length; length 0 for year 0 and month 0 (not dates)."""
+    y, mo = np.divmod(np.arange(10_000 * 13, dtype=np.int64), 13)
+    real = (y >= 1) & (mo >= 1)
+    leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
+    length = np.where(real, _DIM[mo] + (leap & (mo == 2)), 0).astype(np.uint8)
+    first = days_from_civil(np.where(real, y, 1970), np.where(real, mo, 1), np.ones_like(y))
+    return first.astype(np.int32), length
+
+
+def _canonical_dates(text: pa.Array) -> tuple[Bools, Bools, npt.NDArray[np.int32]]:
+    """``(decided, ok, days)`` from the bytes of ``YYYY-MM-DD`` values: ``decided`` where a
+    value has that shape (then ``ok`` says whether it is a real date, and ``days`` counts
+    from 1970-01-01); other values are left to the general parser."""
+    n = len(text)
+    decided = np.zeros(n, dtype=np.bool_)
+    ok = np.zeros(n, dtype=np.bool_)
+    days = np.zeros(n, dtype=np.int32)
+    _, cand, mat = fixed_width(text, 10)
+    if not len(mat):
+        return decided, ok, days
+    t = np.ascontiguousarray(mat.T) - np.uint8(48)  # t[j]: byte j of every value; non-digits > 9
+    shaped = (t[4] == _DASH) & (t[7] == _DASH)
+    for j in (0, 1, 2, 3, 5, 6, 8, 9):
+        shaped &= t[j] <= 9
+    y = ((t[0] * np.uint16(10) + t[1]) * np.uint16(10) + t[2]) * np.uint16(10) + t[3]
+    mo, d = t[5] * np.uint8(10) + t[6], t[8] * np.uint8(10) + t[9]
+    month = np.where(shaped & (mo <= 12), y * np.uint32(13) + mo, 0)
+    first, length = _MONTHS
+    real = shaped & (d >= 1) & (d <= length[month])
+    day = first[month] + d - np.int32(1)
+    if len(mat) == n:  # every value has ten bytes
+        return shaped, real, day
+    idx = np.flatnonzero(cand)
+    decided[idx], ok[idx], days[idx] = shaped, real, day
+    return decided, ok, days
 
 
 def _cast_temporal_general(text: pa.Array, typ: ItemType) -> pa.Array:
@@ -167,3 +212,6 @@ def days_from_civil(
     doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
     out: npt.NDArray[np.int64] = era * 146097 + doe - 719468
     return out
+
+
+_MONTHS = _month_tables()

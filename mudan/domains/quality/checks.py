@@ -122,10 +122,14 @@ def run(rule: Rule, cols: Columns, ctx: RuleContext) -> Outcome:
     if kind == RuleKind.PHONE:
         return Outcome(_fails(pc.match_substring_regex(raw, PHONE_RE)))
     if kind == RuleKind.REGION_CODE:
-        failed = _fails(pc.match_substring_regex(raw, REGION_RE))
-        if ctx.region_codes is not None:
-            known = pa.array(sorted(ctx.region_codes), pa.string())
-            failed |= _fails(pc.is_in(raw, known)) & _present(raw)
+        if ctx.region_codes is None:
+            return Outcome(_fails(pc.match_substring_regex(raw, REGION_RE)))
+        known = pa.array(sorted(ctx.region_codes), pa.string())
+        failed = _fails(pc.is_in(raw, known)) & _present(raw)
+        if not pc.all(pc.match_substring_regex(known, REGION_RE)).as_py():
+            # a value equal to a known code passes the shape test too, unless a known code
+            # itself is malformed; only then is the shape tested row by row
+            failed |= _fails(pc.match_substring_regex(raw, REGION_RE))
         return Outcome(failed)
     if kind == RuleKind.REFERENTIAL:
         ref = ctx.references.get(str(p["ref"]))

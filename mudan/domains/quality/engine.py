@@ -24,7 +24,7 @@ from mudan.lake.schema import TableSpec, arrow_schema
 ERROR = Severity.ERROR
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: one object per violation, less for the GC
 class Violation:
     row_number: int
     rule_id: int | str
@@ -97,9 +97,11 @@ def evaluate(
         out = checks.run(rule, cols, context)
         counters[str(rule.id)] = RuleCount(n, int(out.failed.sum()), out.skipped)
         reasons: str | dict[int, str] = rule_reason(rule)
-        if out.codes is not None:  # describe only the failing rows
-            names, err = out.codes.code_names, out.codes.error
-            reasons = {int(i): rule_reason(rule, names[err[i]]) for i in np.flatnonzero(out.failed)}
+        if out.codes is not None:  # describe only the failing rows, one text per code
+            names, rows = out.codes.code_names, np.flatnonzero(out.failed)
+            codes = out.codes.error[rows]
+            text = {int(c): rule_reason(rule, names[c]) for c in np.unique(codes)}
+            reasons = dict(zip(rows.tolist(), [text[c] for c in codes.tolist()], strict=True))
         kind = rule.kind.value
         failures.append(_Failure(rule.id, kind, rule.column, rule.severity, out.failed, reasons))
     blocked = np.zeros(n, dtype=np.bool_)
@@ -112,23 +114,25 @@ def evaluate(
     bad: list[Violation] = []
     warnings: list[Violation] = []
     for f in failures:
-        for i in np.flatnonzero(f.mask):
+        out_list = bad if f.severity == ERROR else warnings
+        for i in np.flatnonzero(f.mask).tolist():
             v = Violation(
-                row_number=row_offset + int(i) + 1,
+                row_number=row_offset + i + 1,
                 rule_id=f.rule_id,
                 rule_kind=f.kind,
                 column=f.column,
-                reason=f.reason(int(i)),
+                reason=f.reason(i),
                 severity=f.severity,
-                values=originals[int(i)],
+                values=originals[i],
             )
-            (bad if f.severity == ERROR else warnings).append(v)
+            out_list.append(v)
     bad.sort(key=lambda v: v.row_number)
     warnings.sort(key=lambda v: v.row_number)
-    keep = pa.array(~blocked)
-    good = pa.RecordBatch.from_arrays(
-        [typed[c.name].filter(keep) for c in spec.columns], schema=arrow_schema(spec)
-    )
+    columns = [typed[c.name] for c in spec.columns]
+    if blocked.any():
+        keep = pa.array(~blocked)
+        columns = [col.filter(keep) for col in columns]
+    good = pa.RecordBatch.from_arrays(columns, schema=arrow_schema(spec))
     return Evaluation(good=good, bad=bad, warnings=warnings, counters=counters, rows=n)
 
 
