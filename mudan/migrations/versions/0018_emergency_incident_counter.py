@@ -1,7 +1,7 @@
 """emergency: one incident-number counter row per day (collision-free numbering)
 
 Revision ID: 0017_emergency_counter
-Revises: 0016
+Revises: 0017 (iot online days)
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0017_emergency_counter"
-down_revision = "0016"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
