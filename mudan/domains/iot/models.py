@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -136,4 +137,27 @@ class LakeBatch(Base):
     committed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-__all__ = ["AlertState", "DeadLetter", "Device", "LakeBatch", "Latest", "Reading", "Rule"]
+class OnlineDay(Base):
+    """A finished day's online rate per group, kept after the hot readings are pruned."""
+
+    __tablename__ = "iot_online_day"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    dim: Mapped[str] = mapped_column(String(12), primary_key=True)  # type|department|region
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)  # "3717" = the whole city
+    devices: Mapped[int] = mapped_column(Integer)
+    online_s: Mapped[float] = mapped_column(Float)
+    total_s: Mapped[float] = mapped_column(Float)
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+__all__ = [
+    "AlertState",
+    "DeadLetter",
+    "Device",
+    "LakeBatch",
+    "Latest",
+    "OnlineDay",
+    "Reading",
+    "Rule",
+]

@@ -107,9 +107,17 @@ def _flush(ctx: JobContext) -> str:
     return f"{r.readings} readings → {r.rows} lake rows"
 
 
+def _online_daily(ctx: JobContext) -> str:
+    from mudan.domains.iot.online import summarise_missing
+
+    done = summarise_missing(ctx.session, now=ctx.now)
+    return ", ".join(d.isoformat() for d in done) or "up to date"
+
+
 @hookimpl
 def mudan_periodic_jobs() -> list[PeriodicJob]:
     return [
+        PeriodicJob("iot.online_daily", "物联在线率日汇总", timedelta(hours=1), _online_daily),
         PeriodicJob("iot.sweep_nodata", "物联无数据规则", timedelta(minutes=5), _sweep_nodata),
         PeriodicJob("iot.flush", "遥测写入数据湖", timedelta(minutes=15), _flush),
     ]

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from mudan.domains.iot.online import online_rates, online_seconds
+from mudan.domains.iot.models import OnlineDay, Reading
+from mudan.domains.iot.online import online_rates, online_seconds, summarise_missing
 from mudan.domains.iot.parse import BEIJING, Incoming
 from mudan.domains.iot.pipeline import Pipeline
 from tests.domains.iot.iot_helpers import some_device
@@ -57,3 +59,29 @@ def test_online_seconds_union_of_windows(session: Session) -> None:
     by_region = {r.key: r for r in online_rates(session, day=day, now=cut, by="region")}
     assert by_region[a.district_code].online_s >= online[pos[a.id]]
     assert sum(r.devices for k, r in by_region.items() if k != "3717") == city.devices
+
+
+def test_finished_day_is_summarised_and_survives_pruning(session: Session) -> None:
+    a = some_device(session, "parking")
+    day = (datetime.now(BEIJING) - timedelta(days=1)).date()
+    start = datetime.combine(day, time(0), BEIJING)
+    _feed(session, a.code, [start + timedelta(hours=h) for h in range(0, 24, 2)])
+    session.commit()
+    now = start + timedelta(days=1, hours=1)  # 01:00 the next day
+    live = {r.key: r for r in online_rates(session, day=day, now=now, by="type")}
+    assert summarise_missing(session, now=now) == [day]
+    assert summarise_missing(session, now=now) == []  # once per day
+    session.commit()
+    stored = session.scalars(select(OnlineDay).where(OnlineDay.day == day)).all()
+    assert {r.dim for r in stored} == {"type", "department", "region"}
+    # the hot readings go (the 48 h retention); the finished day keeps its figures
+    session.execute(delete(Reading))
+    session.commit()
+    later = {r.key: r for r in online_rates(session, day=day, now=now, by="type")}
+    assert later["parking"].online_s == live["parking"].online_s > 0
+    assert later["3717"].devices == live["3717"].devices
+    assert next(iter(later)) == "3717"
+    # two days on, an older day without a summary has no figure rather than a wrong one
+    older = day - timedelta(days=1)
+    assert online_rates(session, day=older, now=now, by="region") == []
+    assert online_rates(session, day=day, now=now + timedelta(days=1), by="region")
