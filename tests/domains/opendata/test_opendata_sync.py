@@ -113,11 +113,8 @@ def test_publish_revise_withdraw_follow_through_the_job(
     assert name in _search(client, "停车场泊位")
     # a revision: the edit stays off the portal until it is approved
     gaj, dsj = _headers(client, "gaj"), _headers(client, "dsj")
-    r = client.put(
-        f"/api/v1/catalog/entries/{eid}",
-        headers=gaj,
-        json=_entry("菏泽市公共停车场实时泊位", open_type="conditional", open_conditions="注册用户"),
-    )
+    revised = _entry("菏泽市公共停车场实时泊位", open_type="conditional", open_conditions="注册")
+    r = client.put(f"/api/v1/catalog/entries/{eid}", headers=gaj, json=revised)
     assert r.status_code == 200, r.text
     _run(settings)
     ds = _dataset(session, eid)
