@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from mudan.core.rbac import ANONYMOUS
 from mudan.domains.catalog import demo_vocab as v
+from mudan.domains.catalog.demo import FULL_ENTRIES, open_count
 from mudan.domains.opendata import actions, index
 from mudan.domains.opendata.models import OpenDataset
 from mudan.search import SearchIndex
@@ -164,7 +165,7 @@ def p95(xs: list[float]) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--datasets", type=int, default=2669)
+    ap.add_argument("--datasets", type=int, default=open_count(FULL_ENTRIES))
     ap.add_argument("--queries", type=int, default=400)
     ap.add_argument("--seed", type=int, default=3717)
     args = ap.parse_args()

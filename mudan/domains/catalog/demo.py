@@ -1,5 +1,6 @@
-"""The catalog part of the Heze demo world: ``ctx.scaled(14300)`` entries, ~85% published,
-≈2,669 of 14,300 openable. Bulk-inserted; deterministic for the seed; idempotent."""
+"""The catalog part of the Heze demo world: ``ctx.scaled(14300)`` entries, ~85% published, and
+2,669 of 14,300 published with an open type (无条件/有条件开放), the seed's 开放目录数, so the
+portal's datasets follow from the catalog. Bulk-inserted; deterministic for the seed; idempotent."""
 
 from __future__ import annotations
 
@@ -42,8 +43,13 @@ def build_catalog(ctx: DemoContext) -> None:
     rng = ctx.rng("catalog")
     n = ctx.scaled(FULL_ENTRIES)
     plans = [_plan(rng, depts[i % len(depts)]) for i in range(n)]
-    openable = [i for i, p in enumerate(plans) if p["kind"] not in ("person", "licence")]
-    k = min(len(openable), round(n * FULL_OPEN / FULL_ENTRIES))
+    # open catalogs are published ones (a draft or withdrawn entry is not on the portal)
+    openable = [
+        i
+        for i, p in enumerate(plans)
+        if p["kind"] not in ("person", "licence") and p["status"] == "published"
+    ]
+    k = min(len(openable), open_count(n))
     for i in rng.sample(openable, k):
         plans[i]["open"] = True
     seqs: dict[str, int] = {}
@@ -81,6 +87,11 @@ def build_catalog(ctx: DemoContext) -> None:
     _reindex(ctx)
 
 
+def open_count(entries: int) -> int:
+    """How many of ``entries`` demo entries are open catalogs (2,669 of 14,300 at scale 1)."""
+    return round(entries * FULL_OPEN / FULL_ENTRIES)
+
+
 def _table(model: type[CatalogItem] | type[CatalogVersion]) -> Table:
     """The Core table: a Core executemany is much faster than ORM bulk inserts here."""
     table = model.__table__
@@ -91,17 +102,6 @@ def _table(model: type[CatalogItem] | type[CatalogVersion]) -> Table:
 def _plan(rng: random.Random, dept: Department) -> dict[str, Any]:
     theme = rng.choice(v.DEPARTMENT_THEMES[dept.short_name])
     subject, kind = rng.choice(v.SUBJECTS[theme])
-    return {"dept": dept, "theme": theme, "subject": subject, "kind": kind, "open": False}
-
-
-def _entry_row(rng: random.Random, p: dict[str, Any], seqs: dict[str, int]) -> dict[str, Any]:
-    dept: Department = p["dept"]
-    kind, theme, subject = p["kind"], p["theme"], p["subject"]
-    county = DISTRICT_NAMES.get(dept.region_code, "")
-    name = f"菏泽市{county}{subject}{rng.choice(v.SUFFIXES[kind])}"
-    category = v.KIND_CATEGORY[kind]
-    prefix = f"{dept.code}-{theme_code(theme)}-{CATEGORY_CODES[category]}-"
-    seqs[prefix] = seqs.get(prefix, 0) + 1
     roll = rng.random()
     status = (
         "published"
@@ -112,6 +112,25 @@ def _entry_row(rng: random.Random, p: dict[str, Any], seqs: dict[str, int]) -> d
         if roll < 0.93
         else "draft"
     )
+    return {
+        "dept": dept,
+        "theme": theme,
+        "subject": subject,
+        "kind": kind,
+        "status": status,
+        "open": False,
+    }
+
+
+def _entry_row(rng: random.Random, p: dict[str, Any], seqs: dict[str, int]) -> dict[str, Any]:
+    dept: Department = p["dept"]
+    kind, theme, subject = p["kind"], p["theme"], p["subject"]
+    county = DISTRICT_NAMES.get(dept.region_code, "")
+    name = f"菏泽市{county}{subject}{rng.choice(v.SUFFIXES[kind])}"
+    category = v.KIND_CATEGORY[kind]
+    prefix = f"{dept.code}-{theme_code(theme)}-{CATEGORY_CODES[category]}-"
+    seqs[prefix] = seqs.get(prefix, 0) + 1
+    status = p["status"]
     version = 0 if status in ("draft", "pending") else (2 if rng.random() < 0.1 else 1)
     share, conditions, basis = _share(rng, kind, p["open"])
     open_type = ("unconditional" if rng.random() < 0.7 else "conditional") if p["open"] else "none"

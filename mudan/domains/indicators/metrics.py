@@ -1,7 +1,8 @@
-"""Platform metrics for the catalog and ingest domains, which register none themselves.
+"""Platform metrics for the catalog domain and ingest's record count, which their domains do not
+register themselves (ingest offers ``ingest.aggregation_rate`` through its own plugin).
 
 They live here (calling those domains' services and read models) until the domains offer their
-own through ``mudan_indicators``; a domain's own spec with the same code would win.
+own through ``mudan_indicators``.
 """
 
 from __future__ import annotations
@@ -34,18 +35,8 @@ def _ingest_records(session: Session, day: date) -> list[MetricValue]:
     return [MetricValue(CITY, float(total or 0) if jobs else None)]
 
 
-def _aggregation_rate(session: Session, day: date) -> list[MetricValue]:
-    from mudan.domains.ingest.rates import aggregation_rates
-
-    city, _departments = aggregation_rates(session)
-    return [MetricValue(CITY, city.rate, float(city.on_time), float(city.due))]
-
-
 def specs() -> list[IndicatorSpec]:
     return [
         IndicatorSpec("catalog.entries", "数据目录数", "个", "data", 14300, True, _catalog_entries),
         IndicatorSpec("ingest.records", "归集数据量", "条", "data", None, True, _ingest_records),
-        IndicatorSpec(
-            "ingest.aggregation_rate", "汇聚率", "%", "data", None, True, _aggregation_rate
-        ),
     ]

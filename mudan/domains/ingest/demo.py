@@ -94,6 +94,7 @@ def write_csv(rng: random.Random, spec: TableSpec, rows: int, path: Path, encodi
     keys = set(spec.key)
     lines = [",".join(c.label or c.name for c in spec.columns)]
     previous: list[str] = []
+    first: list[str] = []
     for i in range(rows):
         values = [_value(rng, c, i) for c in spec.columns]
         if previous and rng.random() < 0.01:  # a duplicate key
@@ -104,7 +105,13 @@ def write_csv(rng: random.Random, spec: TableSpec, rows: int, path: Path, encodi
         elif rng.random() < 0.03:  # a bad value in one column
             j = rng.randrange(len(values))
             values[j] = _fault(rng, spec.columns[j], values[j])
+        if keys and i == rows - 1 and rows > 1:  # at least one fault per keyed table, whatever
+            values = [  # the draws: the last row repeats the first row's key
+                f if c.name in keys else v
+                for c, f, v in zip(spec.columns, first, values, strict=True)
+            ]
         previous = values
+        first = first or values
         lines.append(",".join(v.replace(",", "，") for v in values))
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(("\n".join(lines) + "\n").encode(encoding))

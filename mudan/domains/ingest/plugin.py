@@ -6,7 +6,7 @@ from datetime import timedelta
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from mudan.hooks import JobContext, NavEntry, PeriodicJob, hookimpl
+from mudan.hooks import IndicatorSpec, JobContext, NavEntry, PeriodicJob, hookimpl
 
 if TYPE_CHECKING:
     import typer
@@ -35,6 +35,13 @@ def mudan_nav_entries() -> list[NavEntry]:
         NavEntry("data", "ingest.title", "/ingest", "ingest.read", 20),
         NavEntry("data", "ingest.sources.nav", "/ingest/sources", "ingest.run", 21),
     ]
+
+
+@hookimpl
+def mudan_indicators() -> list[IndicatorSpec]:
+    from mudan.domains.ingest.rates import indicator_specs
+
+    return indicator_specs()
 
 
 @hookimpl(trylast=True)  # after the catalog has registered its 需归集 tables

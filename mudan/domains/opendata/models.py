@@ -40,6 +40,9 @@ class OpenDataset(Base):
     state: Mapped[str] = mapped_column(String(16), index=True, default="active")
     data_rows: Mapped[int] = mapped_column(Integer, default=0)
     data_updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # when ``data_rows``/``data_updated_at`` were last read from the lake: a load recorded
+    # after it (quality's last success) makes the sync job read the table again
+    data_synced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     view_count: Mapped[int] = mapped_column(Integer, default=0)
     download_count: Mapped[int] = mapped_column(Integer, default=0)
     score: Mapped[float | None] = mapped_column(Float)

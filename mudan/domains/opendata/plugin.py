@@ -1,12 +1,13 @@
 """Hooks of the opendata domain: the public portal, the CKAN Action API, DCAT-AP export,
-开放合格率 (pages, indicators), CLI and demo data."""
+开放合格率 (pages, indicators), the sync job, CLI and demo data."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from mudan.hooks import IndicatorSpec, NavEntry, hookimpl
+from mudan.hooks import IndicatorSpec, JobContext, NavEntry, PeriodicJob, hookimpl
 
 if TYPE_CHECKING:
     import typer
@@ -44,6 +45,24 @@ def mudan_indicators() -> list[IndicatorSpec]:
     from mudan.domains.opendata.indicators import indicator_specs
 
     return indicator_specs()
+
+
+def _sync(ctx: JobContext) -> str:
+    from mudan.domains.opendata.autosync import sync_job
+
+    return sync_job(ctx)
+
+
+@hookimpl
+def mudan_periodic_jobs() -> list[PeriodicJob]:
+    return [
+        PeriodicJob(
+            "opendata.sync",
+            "开放数据同步（目录发布/修订/下架、数据重载）",
+            timedelta(minutes=1),
+            _sync,
+        )
+    ]
 
 
 @hookimpl

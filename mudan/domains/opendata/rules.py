@@ -9,20 +9,51 @@ The rule (documented in ``docs/opendata.md``):
   empty), is not 不予共享, and its sensitivity is L1 公开 — or L2 内部 for a 有条件开放
   dataset, which only approved applicants read. L3 敏感 and L4 高敏感 items are never opened;
 * an entry with no openable item is not opened at all.
+
+The rule reads the entry's last *published* version (``EntryOut`` snapshot): edits waiting for
+approval never reach the portal.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 from mudan.domains.catalog.enums import Grade, OpenType, ShareType
-from mudan.domains.catalog.models import CatalogEntry, CatalogItem
 
 OPEN_TYPES = (OpenType.UNCONDITIONAL.value, OpenType.CONDITIONAL.value)
 MAX_LEVEL = {OpenType.UNCONDITIONAL.value: 1, OpenType.CONDITIONAL.value: 2}
 
 
-def item_is_open(item: CatalogItem, open_type: str) -> bool:
+class ItemLike(Protocol):
+    """An information item: a catalog item row or an item of a published snapshot."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def personal_kind(self) -> str | None: ...
+    @property
+    def share_type(self) -> str: ...
+    @property
+    def sensitivity(self) -> int: ...
+
+
+class EntryLike(Protocol):
+    @property
+    def open_type(self) -> str: ...
+    @property
+    def grade(self) -> str: ...
+    @property
+    def items(self) -> Sequence[ItemLike]: ...
+
+
+def item_is_open(item: ItemLike, open_type: str) -> bool:
     return (
         item.personal_kind is None
         and item.share_type != ShareType.NONE.value
@@ -30,21 +61,22 @@ def item_is_open(item: CatalogItem, open_type: str) -> bool:
     )
 
 
-def open_items(entry: CatalogEntry) -> list[CatalogItem]:
+def open_items(entry: EntryLike) -> list[ItemLike]:
     return [i for i in entry.items if item_is_open(i, entry.open_type)]
 
 
-def entry_is_open(entry: CatalogEntry) -> bool:
+def entry_is_open(entry: EntryLike, *, live: bool) -> bool:
+    """``live``: the entry has a published version and is not withdrawn (``is_live``)."""
     return (
-        entry.is_live
+        live
         and entry.open_type in OPEN_TYPES
         and entry.grade == Grade.GENERAL.value
         and bool(open_items(entry))
     )
 
 
-def field_dicts(entry: CatalogEntry) -> list[dict[str, Any]]:
+def field_dicts(entry: EntryLike) -> list[dict[str, Any]]:
     return [
-        {"name": i.name, "label": i.label, "type": i.type, "description": i.description}
+        {"name": i.name, "label": i.label, "type": str(i.type), "description": i.description}
         for i in open_items(entry)
     ]

@@ -23,7 +23,7 @@ data_quality           15      the quality domain's latest score for the table i
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -96,14 +96,18 @@ def compute_scores(
     lake: Lake,
     now: datetime | None = None,
     link_check: Callable[[Lake, str], bool] = links_ok,
+    ids: Iterable[int] | None = None,
 ) -> int:
-    """Score every active dataset (stored on the dataset); returns how many qualify."""
+    """Score every active dataset (or those of ``ids``), stored on the dataset; returns how
+    many of them qualify."""
     from mudan.domains.quality import service as quality
 
     now = _aware(now or utcnow())
     scores = {s.table_ref: s.score for s in quality.table_scores(session)}
     qualified = 0
     stmt = select(OpenDataset).where(OpenDataset.state == DatasetState.ACTIVE.value)
+    if ids is not None:
+        stmt = stmt.where(OpenDataset.id.in_(list(ids)))
     for ds in session.scalars(stmt):
         checks = evaluate(
             ds,

@@ -1,8 +1,9 @@
 """Keeping the portal's datasets in step with the catalog and the lake.
 
-``sync_datasets`` opens every entry the rule in :mod:`rules` allows and closes (state
-``deleted``) the ones it no longer allows; ``refresh_data`` reads each dataset's lake table
-(row count, last snapshot) so pages, scores and the CKAN API need no lake call per listing.
+``sync_datasets`` opens every entry whose last published version the rule in :mod:`rules`
+allows and closes (state ``deleted``) the ones it no longer allows; ``refresh_data`` reads each
+dataset's lake table (row count, last snapshot) so pages, scores and the CKAN API need no lake
+call per listing. :mod:`autosync` finds what is out of step and runs both every minute.
 """
 
 from __future__ import annotations
@@ -10,40 +11,43 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from mudan.core.db import utcnow
 from mudan.core.progress import NullReporter, Reporter
 from mudan.domains.catalog import service as catalog
-from mudan.domains.catalog.models import CatalogEntry
+from mudan.domains.catalog.models import CatalogEntry, CatalogVersion
+from mudan.domains.catalog.schemas import EntryOut
 from mudan.domains.opendata.enums import DEFAULT_LICENCE, DatasetState
 from mudan.domains.opendata.models import OpenDataset
 from mudan.domains.opendata.rules import OPEN_TYPES, entry_is_open, field_dicts
 from mudan.lake.catalog import Lake
 
 INDEX_KEY = "opendata.changed"
+REVISING = ("draft", "pending")  # a published entry being revised keeps its published version
 
 
 def mark_changed(session: Session, ids: Iterable[int]) -> None:
     session.info.setdefault(INDEX_KEY, set()).update(ids)
 
 
-def _apply(ds: OpenDataset, entry: CatalogEntry) -> bool:
+def _apply(ds: OpenDataset, entry: CatalogEntry, out: EntryOut) -> bool:
+    """Copy the published snapshot onto the dataset; True when something changed."""
     values = {
-        "name": entry.code.lower(),
-        "title": entry.name,
-        "notes": entry.abstract,
-        "department_code": entry.department.code,
-        "department_name": entry.department.name,
-        "theme": entry.theme,
-        "tags": list(entry.tags or []),
-        "open_type": entry.open_type,
-        "open_conditions": entry.open_conditions,
-        "update_cycle": entry.update_cycle,
-        "region_code": entry.region_code,
+        "name": out.code.lower(),
+        "title": out.name,
+        "notes": out.abstract,
+        "department_code": out.department_code,
+        "department_name": out.department_name,
+        "theme": out.theme,
+        "tags": list(out.tags),
+        "open_type": out.open_type,
+        "open_conditions": out.open_conditions,
+        "update_cycle": out.update_cycle,
+        "region_code": out.region_code,
         "table_ref": catalog.table_spec_for(entry).ident,
-        "fields": field_dicts(entry),
+        "fields": field_dicts(out),
         "catalog_version": entry.version,
         "state": DatasetState.ACTIVE.value,
     }
@@ -55,23 +59,57 @@ def _apply(ds: OpenDataset, entry: CatalogEntry) -> bool:
     return changed
 
 
-def sync_datasets(session: Session, *, progress: Reporter | None = None) -> tuple[int, int]:
-    """Open/refresh/close datasets from the catalog; returns (active, closed now)."""
-    reporter = progress or NullReporter()
-    existing = {d.entry_id: d for d in session.scalars(select(OpenDataset))}
-    candidates = list(
-        session.scalars(
-            select(CatalogEntry)
-            .where(CatalogEntry.open_type.in_(OPEN_TYPES), CatalogEntry.version > 0)
-            .order_by(CatalogEntry.id)
-        ).unique()
+def _candidates(
+    session: Session, entry_ids: Iterable[int] | None
+) -> list[tuple[CatalogEntry, EntryOut]]:
+    """Entries that may be open, each with its last published snapshot: open-typed ones,
+    revisions in progress (the working copy may differ from what was published) and entries
+    that have a dataset."""
+    stmt = (
+        select(CatalogEntry, CatalogVersion.snapshot)
+        .join(
+            CatalogVersion,
+            and_(
+                CatalogVersion.entry_id == CatalogEntry.id,
+                CatalogVersion.version == CatalogEntry.version,
+            ),
+        )
+        .where(
+            or_(
+                CatalogEntry.open_type.in_(OPEN_TYPES),
+                CatalogEntry.status.in_(REVISING),
+                CatalogEntry.id.in_(select(OpenDataset.entry_id)),
+            )
+        )
+        .order_by(CatalogEntry.id)
     )
+    if entry_ids is not None:
+        stmt = stmt.where(CatalogEntry.id.in_(list(entry_ids)))
+    rows = session.execute(stmt).all()
+    return [(entry, EntryOut.model_validate(snap)) for entry, snap in rows]
+
+
+def sync_datasets(
+    session: Session,
+    *,
+    entry_ids: Iterable[int] | None = None,
+    progress: Reporter | None = None,
+) -> tuple[int, int]:
+    """Open/refresh/close datasets from the catalog's published versions (every entry, or
+    only ``entry_ids``); returns (open among them, closed now)."""
+    reporter = progress or NullReporter()
+    ids = None if entry_ids is None else set(entry_ids)
+    stmt = select(OpenDataset)
+    if ids is not None:
+        stmt = stmt.where(OpenDataset.entry_id.in_(ids))
+    existing = {d.entry_id: d for d in session.scalars(stmt)}
+    candidates = _candidates(session, ids)
     seen: set[int] = set()
     changed: list[OpenDataset] = []
     with reporter.task("开放数据集同步", len(candidates)) as task:
-        for entry in candidates:
+        for entry, out in candidates:
             task.advance()
-            if not entry_is_open(entry):
+            if not entry_is_open(out, live=entry.is_live):
                 continue
             seen.add(entry.id)
             ds = existing.get(entry.id)
@@ -86,12 +124,17 @@ def sync_datasets(session: Session, *, progress: Reporter | None = None) -> tupl
                     created_at=utcnow(),
                 )
                 session.add(ds)
-            if _apply(ds, entry):
+            if _apply(ds, entry, out):
                 ds.modified_at = utcnow()
                 changed.append(ds)
+    versions = {e.id: e.version for e, _out in candidates}
     closed = 0
     for entry_id, ds in existing.items():
-        if entry_id not in seen and ds.state == DatasetState.ACTIVE.value:
+        if entry_id in seen:
+            continue
+        # remember the version judged, so the sync job does not look at it again
+        ds.catalog_version = versions.get(entry_id, ds.catalog_version)
+        if ds.state == DatasetState.ACTIVE.value:
             ds.state = DatasetState.DELETED.value
             ds.modified_at = utcnow()
             changed.append(ds)
@@ -118,6 +161,7 @@ def refresh_data(
     with reporter.task("开放数据状态", len(datasets)) as task:
         for ds in datasets:
             task.advance()
+            ds.data_synced_at = utcnow()
             if not lake.exists(ds.table_ref):
                 ds.data_rows, ds.data_updated_at = 0, None
                 continue

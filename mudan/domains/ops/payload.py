@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import pluggy
 from sqlalchemy.orm import Session
 
 from mudan.core.db import utcnow
@@ -62,10 +63,11 @@ class PanelContext:
     source: IndicatorSource | None
     scope: Scope
     extras: dict[str, Any]
+    pm: pluggy.PluginManager
 
 
 def _platform(c: PanelContext, p: PanelOut) -> dict[str, Any]:
-    return cached_figures(c.extras, c.session).as_dict()
+    return cached_figures(c.extras, c.session, c.pm).as_dict()
 
 
 def _kpi(c: PanelContext, p: PanelOut) -> dict[str, Any]:
@@ -155,9 +157,10 @@ def screen_payload(
     source: IndicatorSource | None,
     scope: Scope,
     extras: dict[str, Any],
+    pm: pluggy.PluginManager,
     locale: str = "zh",
 ) -> dict[str, Any]:
-    c = PanelContext(session, source, scope, extras)
+    c = PanelContext(session, source, scope, extras, pm)
     cursor = 0
     if source is not None:
         try:

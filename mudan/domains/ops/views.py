@@ -27,7 +27,8 @@ VIEW, EDIT = require("screen.view"), require("indicators.manage")
 def hub_of(request: Request) -> Hub:
     ctx = app_ctx(request)
     return ctx.service(
-        "ops.hub", lambda: Hub(lambda: ctx.sessions, lambda: source_for(ctx.extras), ctx.extras)
+        "ops.hub",
+        lambda: Hub(lambda: ctx.sessions, lambda: source_for(ctx.extras), ctx.extras, ctx.pm),
     )
 
 
@@ -89,6 +90,7 @@ def ops_screen_payload(
         source=source_for(app_ctx(request).extras),
         scope=scope_of(session, principal, region),
         extras=app_ctx(request).extras,
+        pm=app_ctx(request).pm,
         locale=locale_of(request),
     )
 

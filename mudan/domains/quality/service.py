@@ -34,7 +34,13 @@ from mudan.domains.quality.enums import (
     TicketSource,
     UpdateCycle,
 )
-from mudan.domains.quality.models import CorrectionTicket, QualityRule, QualityScore, QuarantineRow
+from mudan.domains.quality.models import (
+    CorrectionTicket,
+    QualityRule,
+    QualityScore,
+    QualityTable,
+    QuarantineRow,
+)
 from mudan.domains.quality.quarantine import (
     Released,
     by_row,
@@ -75,6 +81,7 @@ __all__ = [
     "get_rule",
     "get_table",
     "get_ticket",
+    "last_loads",
     "list_quarantine",
     "list_rules",
     "list_tickets",
@@ -303,6 +310,16 @@ def _ticket_for(
 def record_success(session: Session, *, table_ref: str, at: datetime | None = None) -> None:
     """Remember the last successful load (freshness against the declared update cycle)."""
     mark_loaded(session, table_ref=table_ref, at=at or utcnow())
+
+
+def last_loads(session: Session) -> dict[str, datetime]:
+    """When each known table last loaded successfully (aware UTC); never-loaded ones omitted."""
+    rows = session.execute(
+        select(QualityTable.table_ref, QualityTable.last_success_at).where(
+            QualityTable.last_success_at.is_not(None)
+        )
+    )
+    return {ref: aware(at) for ref, at in rows if at is not None}
 
 
 def table_freshness(
