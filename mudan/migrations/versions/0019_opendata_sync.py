@@ -1,7 +1,7 @@
 """opendata: when each dataset's lake table was last read (the sync job refreshes reloads)
 
 Revision ID: 0018
-Revises: 0017
+Revises: 0017_emergency_counter
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0018"
-down_revision = "0017"
+down_revision = "0017_emergency_counter"
 branch_labels = None
 depends_on = None
 
