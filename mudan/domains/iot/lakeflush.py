@@ -32,8 +32,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from mudan.core.db import transaction, utcnow
-from mudan.domains.iot.dbutil import aware
-from mudan.domains.iot.enums import TYPES, DeviceType
+from mudan.domains.iot.enums import TYPES
 from mudan.domains.iot.models import Device, LakeBatch, Reading
 from mudan.domains.iot.parse import BEIJING
 from mudan.lake.catalog import Lake
@@ -104,6 +103,12 @@ def _claim(session: Session, max_rows: int) -> str | None:
     return batch_id
 
 
+_ROW_COLUMNS = ("reading_id", "device_code", "device_type", "metric", "value", "unit", "ts",
+                "received_at", "district_code", "department_code", "flags")  # fmt: skip
+_METRICS = {str(t): tuple((m.code, m.unit) for m in spec.metrics) for t, spec in TYPES.items()}
+_UTC8 = BEIJING.utcoffset(None)  # the Beijing day of ts (no daylight saving time)
+
+
 def _arrow(session: Session, batch_id: str) -> tuple[pa.Table, int]:
     q = (
         select(
@@ -124,41 +129,27 @@ def _arrow(session: Session, batch_id: str) -> tuple[pa.Table, int]:
         .where(Reading.batch_id == batch_id)
         .order_by(Reading.id)
     )
-    cols: dict[str, list[object]] = {f.name: [] for f in SCHEMA.fields}
+    out: list[tuple[object, ...]] = []  # one row per metric value; columns as _ROW_COLUMNS
     n = 0
     for rid, code, typ, ts, rec, district, dept, flags, *vals in session.execute(q):
         n += 1
-        spec = TYPES[DeviceType(typ)]
-        for metric, value in zip(spec.metrics, vals, strict=False):
-            if value is None:
-                continue
-            for name, v in (
-                ("reading_id", rid),
-                ("device_code", code),
-                ("device_type", typ),
-                ("metric", metric.code),
-                ("value", value),
-                ("unit", metric.unit),
-                ("ts", ts),
-                ("received_at", rec),
-                ("district_code", district),
-                ("department_code", dept),
-                ("flags", flags),
-                ("batch_id", batch_id),
-                ("day", aware(ts).astimezone(BEIJING).date()),
-            ):
-                cols[name].append(v)
+        for (metric, unit), value in zip(_METRICS[typ], vals, strict=False):
+            if value is not None:
+                out.append((rid, code, typ, metric, value, unit, ts, rec, district, dept, flags))
+    columns = dict(zip(_ROW_COLUMNS, zip(*out, strict=True), strict=False))
     schema = SCHEMA.as_arrow()
-    arrays = []
-    for f in schema:
-        arr = pa.array(
-            cols[f.name], type=pa.timestamp("us") if f.name in ("ts", "received_at") else f.type
-        )
-        if f.name in ("ts", "received_at"):
-            arr = pc.assume_timezone(arr, "UTC") if arr.type.tz is None else arr
-            arr = arr.cast(f.type)
-        arrays.append(arr)
-    return pa.Table.from_arrays(arrays, schema=schema), n
+    arrays: dict[str, pa.Array] = {}
+    for name in _ROW_COLUMNS:
+        f = schema.field(name)
+        if name in ("ts", "received_at"):
+            arr = pa.array(columns.get(name, ()), type=pa.timestamp("us"))  # UTC values
+            arrays[name] = pc.assume_timezone(arr, "UTC").cast(f.type)
+        else:
+            arrays[name] = pa.array(columns.get(name, ()), type=f.type)
+    arrays["batch_id"] = pa.array([batch_id] * len(out), type=pa.string())
+    beijing = pc.add(arrays["ts"].cast(pa.timestamp("us")), pa.scalar(_UTC8, pa.duration("us")))
+    arrays["day"] = beijing.cast(pa.date32())
+    return pa.Table.from_arrays([arrays[f.name] for f in schema], schema=schema), n
 
 
 def _append(lake: Lake, batch_id: str, data: pa.Table) -> int | None:

@@ -10,9 +10,9 @@ counted duplicates. Acks for messages of a previous connection are dropped (pack
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from mudan.core.db import transaction
 from mudan.domains.iot.enums import DeadReason
+from mudan.domains.iot.mqttclient import BufferedClient
 from mudan.domains.iot.parse import Dead, Incoming
 from mudan.domains.iot.pipeline import BatchStats, Pipeline
 
@@ -84,9 +85,9 @@ class Ingester:
         self.on_ready = on_ready
         self.connected = threading.Event()
         self.subscribed = threading.Event()
-        self._queue: queue.Queue[_Msg] = queue.Queue()
+        self._queue: deque[_Msg] = deque()  # appended by paho's thread, drained by ours
         self._gen = 0
-        self._client = mqtt.Client(
+        self._client = BufferedClient(
             CallbackAPIVersion.VERSION2,
             client_id=cfg.client_id,
             protocol=mqtt.MQTTv5,
@@ -123,26 +124,27 @@ class Ingester:
     def _on_message(self, _c: mqtt.Client, _u: Any, m: mqtt.MQTTMessage) -> None:
         now = datetime.now(UTC)
         incoming = Incoming("mqtt", m.topic, bytes(m.payload), now)
-        self._queue.put(_Msg(self._gen, m.mid, m.qos, incoming))
+        self._queue.append(_Msg(self._gen, m.mid, m.qos, incoming))
 
     # --- processing thread ---
 
     def _take(self) -> list[_Msg]:
-        try:
-            first = self._queue.get(timeout=0.2)
-        except queue.Empty:
-            return []
-        batch = [first]
+        """Up to ``batch_max`` messages: what has arrived within ``batch_wait_s`` of the first."""
+        q = self._queue
+        deadline = time.monotonic() + 0.2
+        while not q:
+            if time.monotonic() > deadline:
+                return []
+            time.sleep(0.002)
+        batch: list[_Msg] = []
         deadline = time.monotonic() + self.cfg.batch_wait_s
-        while len(batch) < self.cfg.batch_max:
-            try:
-                batch.append(self._queue.get_nowait())
-            except queue.Empty:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    break
-                time.sleep(min(left, 0.005))
-        return batch
+        while True:
+            while q and len(batch) < self.cfg.batch_max:
+                batch.append(q.popleft())
+            left = deadline - time.monotonic()
+            if len(batch) >= self.cfg.batch_max or left <= 0:
+                return batch
+            time.sleep(min(left, 0.005))
 
     def _process(self, batch: list[_Msg]) -> BatchStats:
         msgs = [m.incoming for m in batch]
@@ -166,9 +168,9 @@ class Ingester:
         return total
 
     def _ack(self, batch: list[_Msg]) -> None:
-        for m in batch:
-            if m.gen == self._gen and m.qos > 0:
-                self._client.ack(m.mid, m.qos)
+        # the subscription is QoS 1: nothing arrives at QoS 2; QoS 0 needs no ack
+        gen = self._gen
+        self._client.ack_many([m.mid for m in batch if m.gen == gen and m.qos == 1])
 
     def run(self, stop: threading.Event) -> BatchStats:
         props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
@@ -178,7 +180,7 @@ class Ingester:
         self._client.connect_async(*self._addr, keepalive=30, clean_start=False, properties=props)
         self._client.loop_start()
         try:
-            while not stop.is_set() or not self._queue.empty():
+            while not stop.is_set() or self._queue:
                 batch = self._take()
                 if not batch:
                     continue

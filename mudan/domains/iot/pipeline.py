@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from operator import itemgetter
 from typing import Any
 
 import pluggy
@@ -138,6 +139,7 @@ class Pipeline:
             r = parse(m, self.prefix)
             (dead if isinstance(r, Dead) else parsed).append(r)  # type: ignore[arg-type]
         devs = self.devices.lookup(session, {p.device_code for p in parsed})
+        conv = _param_converter(session)
         rows: dict[tuple[int, datetime], dict[str, Any]] = {}
         for p in parsed:
             dev = devs.get(p.device_code)
@@ -146,18 +148,23 @@ class Pipeline:
                 dead.append(checked)
                 continue
             assert dev is not None
-            received = aware(p.msg.received_at)
+            received = p.msg.received_at
+            if received.tzinfo is not UTC:
+                received = aware(received)
             future = p.ts > received + FUTURE_SKEW
             key = (dev.id, p.ts.replace(tzinfo=None))  # p.ts is UTC
             if key in rows:
                 stats.duplicates += 1
                 continue
             row: dict[str, Any] = {
+                "key": key,
                 "device_id": dev.id,
                 "ts": p.ts,
                 "received_at": received,
                 "flags": FLAG_FUTURE if future else "",
                 "msg_id": p.msg_id,
+                "db_ts": conv(p.ts),  # each datetime converted once (it was most of the cost)
+                "db_received_at": conv(received),
             }
             row.update(zip(_V, checked[0], strict=True))
             rows[key] = row
@@ -188,19 +195,17 @@ class Pipeline:
                 Reading.device_id.in_(ids[start : start + 1000]), Reading.ts >= lo, Reading.ts <= hi
             )
             existing.update((int(d), naive(t)) for d, t in session.execute(q).all())
-        new = [r for r in rows if (r["device_id"], r["ts"].replace(tzinfo=None)) not in existing]
+        new = [r for r in rows if r["key"] not in existing]
         if new:
-            conv = _param_converter(session)
-            cols = ("device_id", "ts", "received_at", *_V, "flags", "msg_id")
-            marks = _marks(session, len(cols))
+            cols = ("device_id", "db_ts", "db_received_at", *_V, "flags", "msg_id")
+            names = ", ".join(c.removeprefix("db_") for c in cols)
             sql = (
-                f"INSERT INTO iot_reading ({', '.join(cols)}) VALUES ({marks}) "
+                f"INSERT INTO iot_reading ({names}) VALUES ({_marks(session, len(cols))}) "
                 "ON CONFLICT (device_id, ts) DO NOTHING"
             )
-            session.connection().exec_driver_sql(
-                sql, [tuple(conv(r[c]) for c in cols) for r in new]
-            )
-        return {(r["device_id"], r["ts"].replace(tzinfo=None)) for r in new}
+            pick = itemgetter(*cols)
+            session.connection().exec_driver_sql(sql, [pick(r) for r in new])
+        return {r["key"] for r in new}
 
     def _latest_and_rules(
         self, session: Session, rows: list[dict[str, Any]], devs: dict[int, rules.DevInfo]
@@ -216,27 +221,22 @@ class Pipeline:
             ids = [i for i in newest if devs[i].type in book]
             for lt in session.scalars(select(Latest).where(Latest.device_id.in_(ids))):
                 prev[lt.device_id] = (aware(lt.ts), (lt.v0, lt.v1, lt.v2, lt.v3))
+        conv = _param_converter(session)
         values = []
         for r in newest.values():
             dev = devs[r["device_id"]]
             off = r["received_at"] + timedelta(seconds=OFFLINE_FACTOR * dev.interval_s)
             values.append(
-                {
-                    "device_id": r["device_id"],
-                    "ts": r["ts"],
-                    "received_at": r["received_at"],
-                    "offline_after": off,
-                    **{v: r[v] for v in _V},
-                }
-            )
+                (r["device_id"], r["db_ts"], r["db_received_at"], conv(off), r["v0"], r["v1"],
+                 r["v2"], r["v3"])
+            )  # fmt: skip
         cols = ("device_id", "ts", "received_at", "offline_after", *_V)
         sets = ", ".join(f"{c} = excluded.{c}" for c in cols[1:])
         sql = (
             f"INSERT INTO iot_latest ({', '.join(cols)}) VALUES ({_marks(session, len(cols))}) "
             f"ON CONFLICT (device_id) DO UPDATE SET {sets} WHERE iot_latest.ts <= excluded.ts"
         )
-        conv = _param_converter(session)
-        session.connection().exec_driver_sql(sql, [tuple(conv(v[c]) for c in cols) for v in values])
+        session.connection().exec_driver_sql(sql, values)
         if not book:
             return 0
         observed = []
