@@ -22,7 +22,8 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from mudan.core.errors import Forbidden, InvalidInput
-from mudan.domains.sharing.masking import mask_sql, needs_mask
+from mudan.domains.sharing.masking import mask_expr, mask_sql, needs_mask
+from mudan.domains.sharing.servecache import Layout
 
 OPS = {"eq": "=", "gte": ">=", "gt": ">", "lte": "<=", "lt": "<", "in": "IN"}
 MAX_SIZE, DEFAULT_SIZE = 1000, 100
@@ -48,6 +49,7 @@ class Plan:
     region_column: str | None
     region_codes: tuple[str, ...]
     key: str | None
+    layout: Layout = Layout()
 
 
 @dataclass(frozen=True)
@@ -130,7 +132,23 @@ def _check_region(plan: Plan, param: str, values: list[Any]) -> None:
             raise Forbidden("sharing.region_not_granted", filter=param, region=str(v)[:20])
 
 
-def compile_query(plan: Plan, params: Mapping[str, str], cursors: Cursors) -> Compiled:
+def _select(item: Item, unmasked: frozenset[str], premasked: Mapping[str, str]) -> str:
+    """The item as the grant may see it: masked unless unmasked; a mask the backend holds
+    precomputed (same expression) is read from its column instead of evaluated."""
+    if not needs_mask(item, unmasked):
+        return _q(item.name)
+    expr = mask_expr(item.personal_kind, item.name, text=item.type == "string")
+    col = premasked.get(expr)
+    return f"{_q(col) if col else expr} AS {_q(item.name)}"
+
+
+def compile_query(
+    plan: Plan,
+    params: Mapping[str, str],
+    cursors: Cursors,
+    premasked: Mapping[str, str] | None = None,
+) -> Compiled:
+    """``premasked``: mask expression -> column of the backend holding its values."""
     granted = {i.name: i for i in plan.items}
     fields_raw = params.get("_fields")
     if fields_raw:
@@ -184,12 +202,7 @@ def compile_query(plan: Plan, params: Mapping[str, str], cursors: Cursors) -> Co
         if name == plan.region_column and op in ("eq", "in"):
             _check_region(plan, param, values)
     order = ""
-    select = [
-        mask_sql(i.personal_kind, i.name, text=i.type == "string")
-        if needs_mask(i, plan.unmasked)
-        else _q(i.name)
-        for i in (granted[f] for f in fields)
-    ]
+    select = [_select(granted[f], plan.unmasked, premasked or {}) for f in fields]
     after = params.get("_after")
     if plan.key is not None:
         key = next(i for i in plan.items if i.name == plan.key) if plan.key in granted else None

@@ -5,10 +5,10 @@ token (permission ``dataservice.call``). Every call — served or refused — is
 from __future__ import annotations
 
 import io
-import json
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 import pyarrow as pa
 import pyarrow.csv as pacsv
 from fastapi import APIRouter, BackgroundTasks, Request
@@ -107,36 +107,46 @@ def call_service(
         check_caller(g, who)
         rt.limiter.take(g.id, g.rate_per_minute)
         plan = rt.plan(session, g)
-        compiled = compile_query(plan, params, rt.cursors)
-        table = rt.engine.run(plan.table_ref, compiled.sql, compiled.params)
+        with rt.engine.use(plan.table_ref, plan.layout) as backend:
+            compiled = compile_query(plan, params, rt.cursors, backend.premasked)
+            if compiled.fmt == "csv":
+                table = backend.arrow(compiled.sql, compiled.params)
+                names, rows = table.column_names, []
+            else:
+                names, rows = backend.rows(compiled.sql, compiled.params)
     except MudanError as exc:
         _log(session, g, who, dept or "", exc.status, 0, fmt[:8], params)
         headers = (
             {"Retry-After": str(exc.retry_after)} if isinstance(exc, calllog.RateLimited) else {}
         )
         return JSONResponse(exc.envelope(locale_of(request)), exc.status, headers=headers)
-    more = table.num_rows > compiled.size
-    page = table.slice(0, compiled.size)
+    n = table.num_rows if compiled.fmt == "csv" else len(rows)
+    more = n > compiled.size
+    count = min(n, compiled.size)
+    keyed = "__k" in names
     next_token = None
-    if more and "__k" in page.column_names:
-        next_token = rt.cursors.seal(g.id, page.column("__k")[-1].as_py())
-    if "__k" in page.column_names:
-        page = page.drop_columns(["__k"])
-    _log(session, g, who, dept or "", 200, page.num_rows, compiled.fmt, params)
+    if more and keyed:
+        last = table.column("__k")[count - 1].as_py() if compiled.fmt == "csv" else rows[count - 1][-1]
+        next_token = rt.cursors.seal(g.id, last)
+    _log(session, g, who, dept or "", 200, count, compiled.fmt, params)
     if rt.seals.due():
         background.add_task(_seal, request)
     headers = {"X-Next-Cursor": next_token} if next_token else {}
     if compiled.fmt == "csv":
+        page = table.slice(0, count)
+        if keyed:
+            page = page.drop_columns(["__k"])
         return Response(_csv(page), media_type="text/csv; charset=utf-8", headers=headers)
+    fields = names[:-1] if keyed else names
     body = {
         "ok": True,
         "grant_id": g.id,
         "fields": compiled.fields,
-        "count": page.num_rows,
+        "count": count,
         "next": next_token,
-        "rows": page.to_pylist(),
+        "rows": [dict(zip(fields, r, strict=False)) for r in rows[:count]],
     }
-    text = json.dumps(body, ensure_ascii=False, default=_json_default)
+    text = orjson.dumps(body, default=_json_default)
     return Response(text, media_type="application/json", headers=headers)
 
 
