@@ -232,4 +232,3 @@ class ServiceEngine:
         """Run ``sql`` (which reads the table ``t``) with bound parameters, as Arrow."""
         with self.use(ident, layout or Layout()) as b:
             return b.arrow(sql, params)
-

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mudan.domains.catalog.models import CatalogItem
-from mudan.domains.sharing.calllog import RateLimiter, SealClock
+from mudan.domains.sharing.calllog import CallWriter, RateLimiter, SealClock
 from mudan.domains.sharing.dataservice import Cursors, Item, Plan
 from mudan.domains.sharing.engine import ServiceEngine
 from mudan.domains.sharing.grants import region_column_in
@@ -84,10 +84,12 @@ class Runtime:
         self.cursors = Cursors(ctx.settings.auth.secret_key.get_secret_value())
         self.limiter = RateLimiter()
         self.seals = SealClock()
+        self.calls = CallWriter(ctx.sessions)
         self._shapes: dict[int, tuple[float, EntryShape]] = {}
         self._lock = threading.Lock()
 
     def close(self) -> None:
+        self.calls.close()
         self.engine.close()
 
     def entry_shape(self, session: Session, entry_id: int) -> EntryShape:

@@ -64,6 +64,7 @@ class Backend:
     ) -> None:
         self.con = con
         self.layout = layout
+        self.key_index = layout is not None and layout.key is not None
         self.premasked: Mapping[str, str] = premasked or {}
         self.path = path
         self._users = 0
@@ -146,13 +147,14 @@ def build_cache(
         premasked = {expr: f"{MASK_PREFIX}{i}" for i, expr in enumerate(layout.masks)}
         select = ", ".join(["*", *(f"{e} AS {_q(c)}" for e, c in premasked.items())])
         order = ", ".join(_q(c) for c in layout.order)
-        con.execute(
-            f"CREATE TABLE t AS SELECT {select} FROM read_parquet([{listing}], union_by_name = true)"
-            + (f" ORDER BY {order}" if order else "")
-        )
+        source = f"read_parquet([{listing}], union_by_name = true)"
+        sql = f"CREATE TABLE t AS SELECT {select} FROM {source}"
+        con.execute(sql + (f" ORDER BY {order}" if order else ""))
         if layout.key is not None:
             con.execute(f"CREATE INDEX t_key ON t ({_q(layout.key)})")
         con.execute("CHECKPOINT")
+        # Calls are small: one thread each spares the scheduling (and the process runs many).
+        con.execute("SET threads = 1")
         con.execute("SET enable_external_access = false")
         con.execute("SET lock_configuration = true")
     except BaseException:

@@ -24,19 +24,25 @@ from mudan.domains.org.models import Department
 from mudan.domains.sharing import calllog
 from mudan.domains.sharing.dataservice import compile_query
 from mudan.domains.sharing.enums import GrantStatus
-from mudan.domains.sharing.models import ServiceCall, ShareGrant
-from mudan.domains.sharing.runtime import GrantRow, runtime_of
+from mudan.domains.sharing.models import ShareGrant
+from mudan.domains.sharing.runtime import GrantRow, Runtime, runtime_of
 
 router = APIRouter(prefix="/api/v1/share/services", tags=["sharing"])
 CALL = require("dataservice.call")
 _COLS = [getattr(ShareGrant, f) for f in GrantRow.__dataclass_fields__]
 
 
-def _grant_row(session: Session, grant_id: int) -> GrantRow:
-    row = session.execute(select(*_COLS).where(ShareGrant.id == grant_id)).first()
+def _grant_row(session: Session, grant_id: int) -> tuple[GrantRow, str]:
+    """The grant (read on every call: a revocation applies to the next call) and the code
+    of its consuming department."""
+    row = session.execute(
+        select(*_COLS, Department.code)
+        .outerjoin(Department, Department.id == ShareGrant.consumer_department_id)
+        .where(ShareGrant.id == grant_id)
+    ).first()
     if row is None:
         raise NotFound("sharing.grant_not_found", id=grant_id)
-    return GrantRow(*row)
+    return GrantRow(*row[:-1]), row[-1] or ""
 
 
 def _aware(value: datetime) -> datetime:
@@ -61,7 +67,7 @@ def _json_default(value: Any) -> str:
 
 
 def _log(
-    session: Session,
+    rt: Runtime,
     g: GrantRow,
     who: Principal,
     dept: str,
@@ -70,18 +76,18 @@ def _log(
     fmt: str,
     query: dict[str, str],
 ) -> None:
-    session.add(
-        ServiceCall(
-            grant_id=g.id,
-            at=utcnow(),
-            caller=who.username,
-            department_code=dept,
-            purpose=g.purpose[:200],
-            status=status,
-            rows=rows,
-            format=fmt,
-            query=query,
-        )
+    rt.calls.write(
+        {
+            "grant_id": g.id,
+            "at": utcnow(),
+            "caller": who.username,
+            "department_code": dept,
+            "purpose": g.purpose[:200],
+            "status": status,
+            "rows": rows,
+            "format": fmt,
+            "query": query,
+        }
     )
 
 
@@ -100,42 +106,39 @@ def call_service(
 ) -> Response:
     rt = runtime_of(app_ctx(request))
     params = dict(request.query_params)
-    g = _grant_row(session, grant_id)
-    dept = session.scalar(select(Department.code).where(Department.id == g.consumer_department_id))
+    g, dept = _grant_row(session, grant_id)
     fmt = params.get("_format", "json")
     try:
         check_caller(g, who)
         rt.limiter.take(g.id, g.rate_per_minute)
         plan = rt.plan(session, g)
         with rt.engine.use(plan.table_ref, plan.layout) as backend:
-            compiled = compile_query(plan, params, rt.cursors, backend.premasked)
+            compiled = compile_query(plan, params, rt.cursors, backend.premasked, backend.key_index)
             if compiled.fmt == "csv":
                 table = backend.arrow(compiled.sql, compiled.params)
-                names, rows = table.column_names, []
+                names, rows = table.column_names, table.to_pylist()
             else:
-                names, rows = backend.rows(compiled.sql, compiled.params)
+                names, tuples = backend.rows(compiled.sql, compiled.params)
     except MudanError as exc:
-        _log(session, g, who, dept or "", exc.status, 0, fmt[:8], params)
+        _log(rt, g, who, dept, exc.status, 0, fmt[:8], params)
         headers = (
             {"Retry-After": str(exc.retry_after)} if isinstance(exc, calllog.RateLimited) else {}
         )
         return JSONResponse(exc.envelope(locale_of(request)), exc.status, headers=headers)
-    n = table.num_rows if compiled.fmt == "csv" else len(rows)
-    more = n > compiled.size
+    keyed = "__k" in names  # the paging key, always the last column
+    n = table.num_rows if compiled.fmt == "csv" else len(tuples)
     count = min(n, compiled.size)
-    keyed = "__k" in names
     next_token = None
-    if more and keyed:
-        last = table.column("__k")[count - 1].as_py() if compiled.fmt == "csv" else rows[count - 1][-1]
+    if n > compiled.size and keyed:
+        last = rows[count - 1]["__k"] if compiled.fmt == "csv" else tuples[count - 1][-1]
         next_token = rt.cursors.seal(g.id, last)
-    _log(session, g, who, dept or "", 200, count, compiled.fmt, params)
+    _log(rt, g, who, dept, 200, count, compiled.fmt, params)
     if rt.seals.due():
         background.add_task(_seal, request)
     headers = {"X-Next-Cursor": next_token} if next_token else {}
     if compiled.fmt == "csv":
         page = table.slice(0, count)
-        if keyed:
-            page = page.drop_columns(["__k"])
+        page = page.drop_columns(["__k"]) if keyed else page
         return Response(_csv(page), media_type="text/csv; charset=utf-8", headers=headers)
     fields = names[:-1] if keyed else names
     body = {
@@ -144,7 +147,7 @@ def call_service(
         "fields": compiled.fields,
         "count": count,
         "next": next_token,
-        "rows": [dict(zip(fields, r, strict=False)) for r in rows[:count]],
+        "rows": [dict(zip(fields, r, strict=False)) for r in tuples[:count]],
     }
     text = orjson.dumps(body, default=_json_default)
     return Response(text, media_type="application/json", headers=headers)
