@@ -178,27 +178,37 @@ class SealClock:
 
 
 @dataclass
-class _Pending:
+class Pending:
+    """A call-log row handed to the writer; :meth:`wait` returns once it is committed."""
+
     row: dict[str, Any]
     done: threading.Event = field(default_factory=threading.Event)
     error: BaseException | None = None
 
+    def wait(self) -> None:
+        self.done.wait()
+        if self.error is not None:
+            raise self.error
+
 
 class CallWriter:
     """Group commit of ``share_call`` rows (see the module notes). One writer thread per
-    process; :meth:`write` returns once the row is committed and re-raises a failed write."""
+    process; :meth:`write` returns once the row is committed and re-raises a failed write.
+    A call may do its remaining work (encoding the answer) between :meth:`submit` and
+    :meth:`Pending.wait`, overlapping the disk flush."""
 
     MAX_BATCH = 500
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
-        self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[Pending | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._closed = False
 
-    def write(self, row: dict[str, Any]) -> None:
-        pending = _Pending(row)
+    def submit(self, row: dict[str, Any]) -> Pending:
+        """Queue ``row``; the caller must :meth:`Pending.wait` before answering the call."""
+        pending = Pending(row)
         with self._lock:
             if self._closed:
                 raise RuntimeError("the call log writer is closed")
@@ -206,9 +216,10 @@ class CallWriter:
                 self._thread = threading.Thread(target=self._run, name="calllog", daemon=True)
                 self._thread.start()
             self._queue.put(pending)
-        pending.done.wait()
-        if pending.error is not None:
-            raise pending.error
+        return pending
+
+    def write(self, row: dict[str, Any]) -> None:
+        self.submit(row).wait()
 
     def close(self) -> None:
         with self._lock:
