@@ -204,6 +204,12 @@ class ServiceEngine:
         with self._lock:
             return t.cache is not None and t.cache.layout == layout
 
+    def cached_snapshot(self, ident: str) -> int | None:
+        """The snapshot the cache of ``ident`` holds (None: calls read the Parquet files)."""
+        with self._lock:
+            t = self._tables.get(ident)
+            return t.snapshot_id if t is not None and t.cache is not None else None
+
     # --- calls --------------------------------------------------------------------------------
 
     @contextmanager
