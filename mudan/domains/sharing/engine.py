@@ -17,9 +17,11 @@ parallel; a replaced backend is closed only when its last call has finished.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -84,6 +86,7 @@ class ServiceEngine:
         self._tables: dict[str, _Table] = {}
         self._lock = threading.Lock()
         self._builders: list[threading.Thread] = []
+        self._building: weakref.WeakSet[duckdb.DuckDBPyConnection] = weakref.WeakSet()
         self._closed = False
         if cache_dir is not None:
             sweep(cache_dir)
@@ -92,6 +95,9 @@ class ServiceEngine:
         with self._lock:
             self._closed = True
             builders = list(self._builders)
+        for con in list(self._building):
+            with contextlib.suppress(duckdb.Error):
+                con.interrupt()  # a build in progress stops now rather than at its end
         for th in builders:
             th.join()
         with self._lock:
@@ -130,6 +136,10 @@ class ServiceEngine:
         fresh = self._fresh(ident)
         with self._lock:
             old = self._tables.get(ident)
+            if old is not None and old.snapshot_id == fresh.snapshot_id:
+                fresh.view.retire()  # another call got there first: keep its table (and cache)
+                old.checked_at = now
+                return old
             self._tables[ident] = fresh
         if old is not None:
             old.view.retire()
@@ -139,10 +149,11 @@ class ServiceEngine:
 
     # --- the native cache ---------------------------------------------------------------------
 
-    def _wants_cache(self, t: _Table, layout: Layout) -> bool:
+    def _wants_cache(self, ident: str, t: _Table, layout: Layout) -> bool:
         return (
             self.cache_dir is not None
             and not self._closed
+            and self._tables.get(ident) is t
             and bool(t.files)
             and t.rows <= self.cache_max_rows
             and layout not in t.failed
@@ -154,9 +165,11 @@ class ServiceEngine:
         assert self.cache_dir is not None
         started = time.perf_counter()
         try:
-            cache = build_cache(self.cache_dir, ident, t.files, layout, self.threads)
-        except duckdb.Error as e:
-            log.warning("data-service cache of %s failed: %s", ident, str(e).splitlines()[0])
+            cache = build_cache(
+                self.cache_dir, ident, t.files, layout, self.threads, self._building.add
+            )
+        except Exception as e:  # a failed build leaves the table on its Parquet files
+            log.warning("data-service cache of %s failed: %s", ident, str(e)[:300])
             with self._lock:
                 t.building = None
                 t.failed.add(layout)
@@ -182,7 +195,7 @@ class ServiceEngine:
 
     def _start_build(self, ident: str, t: _Table, layout: Layout) -> threading.Thread | None:
         with self._lock:
-            if not self._wants_cache(t, layout):
+            if not self._wants_cache(ident, t, layout):
                 return None
             t.building = layout
             th = threading.Thread(

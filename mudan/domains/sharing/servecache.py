@@ -17,7 +17,7 @@ import os
 import re
 import threading
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -135,13 +135,21 @@ class Backend:
 
 
 def build_cache(
-    cache_dir: Path, ident: str, files: list[str], layout: Layout, threads: int
+    cache_dir: Path,
+    ident: str,
+    files: list[str],
+    layout: Layout,
+    threads: int,
+    started: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
 ) -> Backend:
-    """Copy the snapshot made of ``files`` into a new cache file (see the module notes)."""
+    """Copy the snapshot made of ``files`` into a new cache file (see the module notes);
+    ``started`` receives the building connection (to interrupt it)."""
     cache_dir.mkdir(parents=True, exist_ok=True)
     safe = re.sub(r"[^A-Za-z0-9_.-]", "_", ident)[:80]
     path = cache_dir / f"{os.getpid()}-{safe}-{uuid.uuid4().hex[:12]}.duckdb"
     con = duckdb.connect(str(path), config={"threads": threads})
+    if started is not None:
+        started(con)
     try:
         listing = ", ".join(_lit(f) for f in files)
         premasked = {expr: f"{MASK_PREFIX}{i}" for i, expr in enumerate(layout.masks)}
