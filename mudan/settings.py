@@ -70,6 +70,14 @@ class CasesSettings(BaseModel):
     report_window_s: float = 3600.0
 
 
+class SharingSettings(BaseModel):
+    """The grant data service: a native DuckDB cache per lake table (see sharing.servecache)."""
+
+    cache: bool = True  # copy served tables into DuckDB files under var_dir/cache
+    cache_max_rows: int = 20_000_000  # larger tables are served from the lake's Parquet files
+    snapshot_check_s: float = 2.0  # a new snapshot is served at most this long after its load
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="MUDAN_", env_nested_delimiter="__", env_file=None, extra="ignore"
@@ -83,6 +91,7 @@ class Settings(BaseSettings):
     web: WebSettings = Field(default_factory=WebSettings)
     map: MapSettings = Field(default_factory=MapSettings)
     cases: CasesSettings = Field(default_factory=CasesSettings)
+    sharing: SharingSettings = Field(default_factory=SharingSettings)
     log_json: bool = True
     var_dir: Path = Path("./var")
     plugins: list[str] = Field(default_factory=list)  # extra plugin modules to load

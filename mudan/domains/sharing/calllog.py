@@ -8,20 +8,27 @@ batch of calls holding the id range, the count and an SM3 digest over those rows
 deleting a sealed call breaks its seal's digest (``verify_seals``); the seal itself is in the
 hash chain, so it cannot be edited either. Seals run after the response (at most one per
 ``SEAL_EVERY_S`` per process), from ``mudan share tick``, and on demand.
+
+The call rows themselves are written by a :class:`CallWriter` with *group commit*: a call
+hands its row over and waits until the transaction holding it has committed (so no response
+leaves before its call is durably logged — a failed write fails the call), while concurrent
+calls share one transaction and one disk flush instead of queueing for a flush each.
 """
 
 from __future__ import annotations
 
 import json
+import queue
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy import insert, select, text, update
+from sqlalchemy.orm import Session, sessionmaker
 
 from mudan.core import audit
+from mudan.core.db import transaction
 from mudan.core.errors import MudanError
 from mudan.domains.sharing.deadlines import aware
 from mudan.domains.sharing.models import ServiceCall
@@ -168,3 +175,83 @@ class SealClock:
                 return False
             self._last = now
             return True
+
+
+@dataclass
+class Pending:
+    """A call-log row handed to the writer; :meth:`wait` returns once it is committed."""
+
+    row: dict[str, Any]
+    done: threading.Event = field(default_factory=threading.Event)
+    error: BaseException | None = None
+
+    def wait(self) -> None:
+        self.done.wait()
+        if self.error is not None:
+            raise self.error
+
+
+class CallWriter:
+    """Group commit of ``share_call`` rows (see the module notes). One writer thread per
+    process; :meth:`write` returns once the row is committed and re-raises a failed write.
+    A call may do its remaining work (encoding the answer) between :meth:`submit` and
+    :meth:`Pending.wait`, overlapping the disk flush."""
+
+    MAX_BATCH = 500
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+        self._queue: queue.SimpleQueue[Pending | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def submit(self, row: dict[str, Any]) -> Pending:
+        """Queue ``row``; the caller must :meth:`Pending.wait` before answering the call."""
+        pending = Pending(row)
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the call log writer is closed")
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="calllog", daemon=True)
+                self._thread.start()
+            self._queue.put(pending)
+        return pending
+
+    def write(self, row: dict[str, Any]) -> None:
+        self.submit(row).wait()
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            thread, self._thread = self._thread, None
+            if thread is not None:
+                self._queue.put(None)
+        if thread is not None:
+            thread.join()
+
+    def _run(self) -> None:
+        stop = False
+        while not stop:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            while len(batch) < self.MAX_BATCH:
+                try:
+                    nxt = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if nxt is None:
+                    stop = True
+                    break
+                batch.append(nxt)
+            error: BaseException | None = None
+            try:
+                with transaction(self._sessions) as session:
+                    session.execute(insert(ServiceCall), [p.row for p in batch])
+            except Exception as e:  # handed to every waiting call, which then fails
+                error = e
+            for p in batch:
+                p.error = error
+                p.done.set()

@@ -4,6 +4,7 @@ consuming system calls the data service with."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
@@ -28,11 +29,16 @@ REGION_COLUMNS = ("ssqx", "qhdm", "xzqh", "region_code")
 
 def region_column_of(entry: Any) -> str | None:
     """The item that holds a row's region code (所属区县/区划代码), if the entry has one."""
-    names = [i.name for i in entry.items]
+    return region_column_in(entry.items)
+
+
+def region_column_in(items: Sequence[Any]) -> str | None:
+    """:func:`region_column_of` over items with a ``name`` and a ``label``."""
+    names = [i.name for i in items]
     for name in REGION_COLUMNS:
         if name in names:
             return name
-    for i in entry.items:
+    for i in items:
         if "区县" in i.label or "区划" in i.label:
             return str(i.name)
     return None

@@ -65,6 +65,11 @@ def _keep(c: str, head: int, tail: int, min_len: int) -> str:
 
 def mask_sql(kind: str | None, column: str, *, text: bool) -> str:
     """A DuckDB expression masking ``column`` like :func:`mask_value` (aliased to its name)."""
+    return f"{mask_expr(kind, column, text=text)} AS {_q(column)}"
+
+
+def mask_expr(kind: str | None, column: str, *, text: bool) -> str:
+    """The DuckDB expression masking ``column`` like :func:`mask_value` (no alias)."""
     c = _q(column)
     n = f"length({c})"
     if not text:
@@ -87,4 +92,4 @@ def mask_sql(kind: str | None, column: str, *, text: bool) -> str:
         expr = _keep(c, 2, 2, 5)
     else:
         expr = f"'{STARS}'"
-    return f"CASE WHEN {c} IS NULL THEN NULL ELSE {expr} END AS {c}"
+    return f"CASE WHEN {c} IS NULL THEN NULL ELSE {expr} END"

@@ -5,15 +5,18 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mudan.domains.catalog.models import CatalogItem
-from mudan.domains.sharing.calllog import RateLimiter, SealClock
+from mudan.domains.sharing.calllog import CallWriter, RateLimiter, SealClock
 from mudan.domains.sharing.dataservice import Cursors, Item, Plan
 from mudan.domains.sharing.engine import ServiceEngine
+from mudan.domains.sharing.grants import region_column_in
+from mudan.domains.sharing.masking import mask_expr, needs_mask
+from mudan.domains.sharing.servecache import Layout
 from mudan.lake import lake_of
 from mudan.lake.catalog import Lake
 
@@ -41,24 +44,60 @@ class GrantRow:
     rate_per_minute: int
 
 
+class _Named(NamedTuple):
+    name: str
+    label: str
+
+
+@dataclass(frozen=True)
+class EntryShape:
+    """A catalog entry as the data service needs it: items in order, key, cache layout."""
+
+    items: tuple[Item, ...]
+    key: str | None
+    layout: Layout
+
+
+def layout_of(items: tuple[Item, ...], labels: list[str], key: str | None) -> Layout:
+    """The cache layout of an entry: every maskable item's mask precomputed; rows ordered by
+    the region column (the grants' row filter) and then the key (paging order)."""
+
+    region = region_column_in([_Named(i.name, lb) for i, lb in zip(items, labels, strict=True)])
+    masks = tuple(
+        mask_expr(i.personal_kind, i.name, text=i.type == "string")
+        for i in items
+        if needs_mask(i, ())
+    )
+    order = tuple(c for c in (region, key) if c is not None)
+    return Layout(key=key, order=order, masks=masks)
+
+
 class Runtime:
     def __init__(self, ctx: AppContext, lake: Lake) -> None:
-        self.engine = ServiceEngine(lake)
+        sharing = ctx.settings.sharing
+        self.engine = ServiceEngine(
+            lake,
+            cache_dir=ctx.settings.var_dir / "cache" / "dataservice" if sharing.cache else None,
+            cache_max_rows=sharing.cache_max_rows,
+            ttl_s=sharing.snapshot_check_s,
+        )
         self.cursors = Cursors(ctx.settings.auth.secret_key.get_secret_value())
         self.limiter = RateLimiter()
         self.seals = SealClock()
-        self._items: dict[int, tuple[float, tuple[Item, ...], str | None]] = {}
+        self.calls = CallWriter(ctx.sessions)
+        self._shapes: dict[int, tuple[float, EntryShape]] = {}
         self._lock = threading.Lock()
 
     def close(self) -> None:
+        self.calls.close()
         self.engine.close()
 
-    def entry_items(self, session: Session, entry_id: int) -> tuple[tuple[Item, ...], str | None]:
+    def entry_shape(self, session: Session, entry_id: int) -> EntryShape:
         now = time.monotonic()
         with self._lock:
-            hit = self._items.get(entry_id)
+            hit = self._shapes.get(entry_id)
         if hit is not None and now - hit[0] < PLAN_TTL_S:
-            return hit[1], hit[2]
+            return hit[1]
         from mudan.domains.catalog.models import CatalogEntry
 
         rows = session.execute(
@@ -67,6 +106,7 @@ class Runtime:
                 CatalogItem.type,
                 CatalogItem.sensitivity,
                 CatalogItem.personal_kind,
+                CatalogItem.label,
             )
             .where(CatalogItem.entry_id == entry_id)
             .order_by(CatalogItem.position)
@@ -74,22 +114,24 @@ class Runtime:
         keys = session.scalar(select(CatalogEntry.key_columns).where(CatalogEntry.id == entry_id))
         items = tuple(Item(r[0], r[1], int(r[2]), r[3]) for r in rows)
         key = keys[0] if keys and len(keys) == 1 else None
+        shape = EntryShape(items, key, layout_of(items, [r[4] for r in rows], key))
         with self._lock:
-            self._items[entry_id] = (now, items, key)
-        return items, key
+            self._shapes[entry_id] = (now, shape)
+        return shape
 
     def plan(self, session: Session, g: GrantRow) -> Plan:
-        items, key = self.entry_items(session, g.entry_id)
+        shape = self.entry_shape(session, g.entry_id)
         granted = set(g.items)
         return Plan(
             grant_id=g.id,
             table_ref=g.table_ref,
-            items=tuple(i for i in items if i.name in granted),
+            items=tuple(i for i in shape.items if i.name in granted),
             unmasked=frozenset(g.unmasked_items),
-            all_items=frozenset(i.name for i in items),
+            all_items=frozenset(i.name for i in shape.items),
             region_column=g.region_column,
             region_codes=tuple(g.region_codes),
-            key=key,
+            key=shape.key,
+            layout=shape.layout,
         )
 
 
