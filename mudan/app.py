@@ -19,12 +19,14 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.sessions import SessionMiddleware
 
 from mudan.core.db import make_engine, make_sessionmaker
 from mudan.core.deps import authenticate, locale_of
 from mudan.core.errors import MudanError
+from mudan.core.headers import SecurityHeadersMiddleware
 from mudan.core.observability import Metrics, RequestMiddleware, configure_logging
+from mudan.core.secrets import signing_keys
+from mudan.core.sessions import KeyedSessionMiddleware
 from mudan.hooks import collect, make_plugin_manager
 from mudan.settings import Settings
 
@@ -111,12 +113,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     _install_error_handlers(app)
     app.add_middleware(
-        SessionMiddleware,
-        secret_key=settings.auth.secret_key.get_secret_value(),
-        session_cookie="mudan_session",
+        KeyedSessionMiddleware,
+        keys=signing_keys(settings),
+        cookie="mudan_session",
         max_age=settings.auth.session_max_age_s,
         same_site="lax",
         https_only=settings.auth.cookie_secure,
+    )
+    app.add_middleware(
+        SecurityHeadersMiddleware, map_settings=settings.map, hsts=settings.auth.cookie_secure
     )
     app.add_middleware(
         RequestMiddleware,

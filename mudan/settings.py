@@ -35,12 +35,17 @@ class VideoSettings(BaseModel):
 
 
 class AuthSettings(BaseModel):
-    secret_key: SecretStr = SecretStr("change-me-in-production")
+    # Empty: a random key kept in ``var_dir/secret_keys`` (see mudan.core.secrets).
+    secret_key: SecretStr = SecretStr("")
+    previous_secret_keys: list[SecretStr] = Field(default_factory=list)  # during a rotation
     session_max_age_s: int = 8 * 3600
     max_failed_logins: int = 5
     lockout_minutes: int = 15
     cookie_secure: bool = False
     min_password_length: int = 10
+    # Failed logins per client address (login page and token endpoint) before a 429.
+    address_failures: int = 20
+    address_window_s: float = 900.0
 
 
 class WebSettings(BaseModel):
@@ -49,6 +54,9 @@ class WebSettings(BaseModel):
     default_locale: str = "zh"
     max_body_bytes: int = 10 * 1024 * 1024
     max_upload_bytes: int = 2 * 1024 * 1024 * 1024  # data uploads (/api/v1/ingest/uploads)
+    # Proxies whose X-Forwarded-For/-Proto ``mudan serve`` believes (uvicorn's
+    # ``forwarded_allow_ips``); empty: none, the client address is the socket's peer.
+    forwarded_allow_ips: str = ""
 
 
 class MapSettings(BaseModel):

@@ -37,7 +37,7 @@ def _settings(url: str, root: Path) -> Settings:
         lake={"warehouse": root / "lake"},  # type: ignore[arg-type]
         var_dir=root,
         log_json=False,
-        auth={"secret_key": "test-secret", "min_password_length": 10},  # type: ignore[arg-type]
+        auth={"min_password_length": 10},  # type: ignore[arg-type]
     )
 
 

@@ -10,6 +10,21 @@ from mudan.cli.lake import app as lake_app
 from mudan.hooks import make_plugin_manager
 
 db_app = typer.Typer(help="数据库 (database)", no_args_is_help=True)
+auth_app = typer.Typer(help="签名密钥 (signing keys)", no_args_is_help=True)
+
+
+@auth_app.command("rotate-key")
+def auth_rotate_key() -> None:
+    """Start signing with a new key; sessions signed with the last 3 keys stay valid."""
+    from mudan.core.errors import MudanError
+    from mudan.core.secrets import rotate
+
+    try:
+        path = rotate(settings())
+    except MudanError as exc:
+        console.print(f"[red]{exc.message()}[/red]")
+        raise typer.Exit(1) from exc
+    console.print(f"已生成新的签名密钥（{path}）：重启 Web 进程后生效，已登录的会话不受影响。")
 
 
 @db_app.command("upgrade")
@@ -46,6 +61,9 @@ def serve(
         port=port or cfg.web.port,
         reload=reload,
         log_level="warning",
+        # X-Forwarded-For is believed only from the proxies the operator lists.
+        proxy_headers=bool(cfg.web.forwarded_allow_ips),
+        forwarded_allow_ips=cfg.web.forwarded_allow_ips or None,
     )
 
 
@@ -71,6 +89,7 @@ def build() -> typer.Typer:
     app.command("serve")(serve)
     app.command("demo")(demo)
     app.add_typer(db_app, name="db")
+    app.add_typer(auth_app, name="auth")
     app.add_typer(ids_app, name="ids")
     app.add_typer(lake_app, name="lake")
     make_plugin_manager().hook.mudan_cli(app=app)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
@@ -89,8 +90,8 @@ async def _check_csrf(request: Request) -> None:
 
 
 def _resolve_principal(request: Request) -> Principal:
-    from mudan.domains.org.models import User
-    from mudan.domains.org.service import principal_for_token, principal_for_user
+    from mudan.domains.org.service import principal_for_token
+    from mudan.domains.org.websessions import principal_for_session
 
     ctx = app_ctx(request)
     auth = request.headers.get("authorization")
@@ -100,13 +101,15 @@ def _resolve_principal(request: Request) -> Principal:
             raise Unauthenticated("auth.malformed_token")
         with ctx.sessions.begin() as session:
             return principal_for_token(session, plain=value.strip())
-    uid = request.session.get("uid")
-    if isinstance(uid, int):
-        with ctx.sessions() as session:
-            user = session.get(User, uid)
-            if user is not None and user.is_active:
-                return principal_for_user(session, user=user, via="session")
-        request.session.clear()
+    sid = request.session.get("sid")
+    if isinstance(sid, str):
+        max_age = timedelta(seconds=ctx.settings.auth.session_max_age_s)
+        with ctx.sessions.begin() as session:
+            principal = principal_for_session(session, sid=sid, max_age=max_age)
+        if principal is not None:
+            return principal
+    if "sid" in request.session or "uid" in request.session:
+        request.session.clear()  # ended, expired, or a cookie from before server-side sessions
     return ANONYMOUS
 
 
@@ -130,6 +133,12 @@ def require(permission: str) -> Any:
         return principal
 
     return Depends(check)
+
+
+def client_address(request: Request) -> str:
+    """The caller's address: the socket's peer, or what uvicorn took from X-Forwarded-For for a
+    proxy listed in its ``forwarded_allow_ips`` (``MUDAN_WEB__FORWARDED_ALLOW_IPS``)."""
+    return request.client.host if request.client else "unknown"
 
 
 def locale_of(request: Request) -> str:

@@ -54,6 +54,7 @@ def render(
         "csrf": csrf_token(request),
         "nav": nav_entries(request) if not principal.is_anonymous else {},
         "sections": SECTIONS,
+        "csp_nonce": getattr(request.state, "csp_nonce", ""),
     }
     ctx.update(context or {})
     html = _env(template_dirs(request)).get_template(name).render(ctx)

@@ -13,7 +13,9 @@ from sqlalchemy import text
 
 from mudan.core.deps import DbSession, app_ctx, locale_of, public, require
 from mudan.core.errors import Unauthenticated
-from mudan.domains.org import service as org
+from mudan.core.throttle import Throttled
+from mudan.domains.org import websessions
+from mudan.domains.org.loginguard import guarded_login
 from mudan.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -41,23 +43,25 @@ def login_submit(
     next: Annotated[str, Form()] = "/",
 ) -> Response:
     try:
-        user = org.audited_login(
-            session,
-            username=username,
-            password=password,
-            auth=app_ctx(request).settings.auth,
-            channel="login",
+        user = guarded_login(
+            request, session, username=username, password=password, channel="login"
         )
-    except Unauthenticated as exc:
+    except (Unauthenticated, Throttled) as exc:
         ctx = {"error": exc.message(locale_of(request)), "username": username, "next": next}
-        return render(request, "login.html", ctx, status_code=401)
-    request.session.clear()
-    request.session["uid"] = user.id
+        page = render(request, "login.html", ctx, status_code=exc.status)
+        if isinstance(exc, Throttled):
+            page.headers.update(exc.headers)
+        return page
+    request.session.clear()  # a fresh session id and CSRF token at every login
+    request.session["sid"] = websessions.open_session(session, user=user)
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
 @router.post("/logout")
-def logout(request: Request) -> Response:
+def logout(request: Request, session: DbSession) -> Response:
+    sid = request.session.get("sid")
+    if isinstance(sid, str):
+        websessions.end_session(session, sid=sid)
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 

@@ -156,7 +156,8 @@ async def open311_post(request: Request) -> list[dict[str, Any]]:
 
     bearer = request.headers.get("authorization", "").partition(" ")[2].strip()
     api_key = bearer or (body["api_key"] if isinstance(body.get("api_key"), str) else "")
-    limiter_of(request).take(*client_keys(request, api_key))  # 429 + Retry-After when over
+    limiter = limiter_of(request)  # 429 + Retry-After when over; the buckets are in the database
+    await run_in_threadpool(limiter.take, *client_keys(request, api_key))
     return await run_in_threadpool(_post, request, principal, body)
 
 

@@ -54,6 +54,37 @@ def users_list() -> None:
     console.print(table)
 
 
+@users.command("set-password")
+@handle_errors
+def users_set_password(
+    username: str,
+    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
+    revoke_tokens: bool = typer.Option(False, help="also revoke the user's API tokens"),
+) -> None:
+    """Reset a user's password (ends every browser session of the account, clears a lock-out)."""
+    from sqlalchemy import select
+
+    from mudan.core.errors import NotFound
+    from mudan.domains.org import websessions
+    from mudan.domains.org.models import User
+
+    cfg = settings()
+    with db_session(cfg) as s:
+        user = s.scalar(select(User).where(User.username == username.strip().lower()))
+        if user is None:
+            raise NotFound("user.not_found", username=username)
+        websessions.change_password(
+            s,
+            user=user,
+            current=None,
+            new=password,
+            min_length=cfg.auth.min_password_length,
+            actor="cli",
+            revoke_tokens=revoke_tokens,
+        )
+    console.print(f"已重置 [bold]{username}[/bold] 的密码，该账号的所有浏览器会话已结束。")
+
+
 @regions.command("locate")
 @handle_errors
 def regions_locate(lon: float, lat: float) -> None:

@@ -62,6 +62,11 @@ class TokenCreate(BaseModel):
     days: int = Field(default=90, ge=1, le=365)
 
 
+class PasswordChange(BaseModel):
+    current_password: str = Field(max_length=256)
+    new_password: str = Field(max_length=256)
+
+
 class TokenOut(BaseModel):
     token: str
     prefix: str

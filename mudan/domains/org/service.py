@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from mudan.core import audit
@@ -25,7 +25,7 @@ from mudan.core.security import (
     verify_password,
 )
 from mudan.domains.org.enums import Role
-from mudan.domains.org.models import ApiToken, Department, Region, RoleBinding, User
+from mudan.domains.org.models import ApiToken, Department, Region, RoleBinding, User, WebSession
 from mudan.domains.org.regions import CITY_CODE, get_region
 from mudan.settings import AuthSettings
 
@@ -102,6 +102,11 @@ def list_users(session: Session) -> list[User]:
     return list(session.scalars(select(User).order_by(User.username)))
 
 
+# Checked against when the user is unknown, so that a wrong username costs as long as a wrong
+# password and the answer's timing does not tell which usernames exist.
+_DUMMY_HASH = hash_password("mudan-timing-equaliser")
+
+
 def login(
     session: Session,
     *,
@@ -111,20 +116,27 @@ def login(
     lockout: timedelta,
     now: datetime | None = None,
 ) -> User:
-    """Check a password. Repeated failures lock the account for ``lockout``."""
+    """Check a password. Repeated failures lock the account for ``lockout`` and end its browser
+    sessions. Only a caller who knows the password learns that the account is locked: anyone
+    else gets the same answer, in the same time, as for a username that does not exist."""
     now = now or utcnow()
     user = session.scalar(select(User).where(User.username == username.strip().lower()))
     if user is None or not user.is_active:
+        verify_password(_DUMMY_HASH, password)
         raise Unauthenticated("auth.bad_credentials")
+    right = verify_password(user.password_hash, password)
     locked_until = _aware(user.locked_until)
     if locked_until is not None and locked_until > now:
+        if not right:
+            raise Unauthenticated("auth.bad_credentials")
         minutes = max(1, int((locked_until - now).total_seconds() // 60) + 1)
         raise Unauthenticated("auth.locked", minutes=minutes)
-    if not verify_password(user.password_hash, password):
+    if not right:
         user.failed_logins += 1
         if user.failed_logins >= max_failures:
             user.locked_until = now + lockout
             user.failed_logins = 0
+            end_user_sessions(session, user_id=user.id, reason="lockout")
         session.flush()
         raise Unauthenticated("auth.bad_credentials")
     user.failed_logins = 0
@@ -132,6 +144,21 @@ def login(
     user.last_login_at = now
     session.flush()
     return user
+
+
+def is_locked(user: User, now: datetime) -> bool:
+    until = _aware(user.locked_until)
+    return until is not None and until > now
+
+
+def end_user_sessions(session: Session, *, user_id: int, reason: str) -> int:
+    """Revoke every live browser session of a user; returns how many."""
+    result = session.execute(
+        update(WebSession)
+        .where(WebSession.user_id == user_id, WebSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow(), revoked_reason=reason)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def audited_login(
@@ -209,6 +236,8 @@ def principal_for_token(session: Session, *, plain: str) -> Principal:
     user = session.get(User, row.user_id)
     if user is None or not user.is_active:
         raise Unauthenticated("auth.invalid_token")
+    if is_locked(user, now):  # a lock-out stops the account's tokens until it ends
+        raise Unauthenticated("auth.account_locked")
     last = _aware(row.last_used_at)
     if last is None or now - last >= TOKEN_TOUCH_EVERY:
         # A minute's precision is enough, and sparing the write keeps a token's calls from

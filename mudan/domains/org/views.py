@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import func, select
 
 from mudan.core import audit
@@ -13,14 +13,17 @@ from mudan.core.errors import NotFound, Unauthenticated
 from mudan.core.rbac import Principal
 from mudan.domains.org import regions as reg
 from mudan.domains.org import service as org
+from mudan.domains.org import websessions
 from mudan.domains.org.enums import Role
 from mudan.domains.org.geo import Locator, RegionRef
+from mudan.domains.org.loginguard import guarded_login
 from mudan.domains.org.models import Department, Region, User
 from mudan.domains.org.schemas import (
     BindingSchema,
     DepartmentOut,
     LocateOut,
     MeOut,
+    PasswordChange,
     RegionOut,
     TokenCreate,
     TokenOut,
@@ -66,17 +69,9 @@ def whoami(principal: CurrentPrincipal) -> MeOut:
 @public
 def create_token(body: TokenCreate, request: Request, session: DbSession) -> TokenOut:
     """Exchange a username and password for a bearer token (the API's login)."""
-    try:
-        user = org.audited_login(
-            session,
-            username=body.username,
-            password=body.password,
-            auth=app_ctx(request).settings.auth,
-            channel="token",
-        )
-    except Unauthenticated:
-        session.commit()  # keep the failure count and the audit record
-        raise
+    user = guarded_login(
+        request, session, username=body.username, password=body.password, channel="token"
+    )
     row, plain = org.issue_token(session, user=user, name=body.name, days=body.days)
     audit.record(
         session,
@@ -91,6 +86,29 @@ def create_token(body: TokenCreate, request: Request, session: DbSession) -> Tok
         prefix=row.prefix,
         expires_at=row.expires_at.isoformat() if row.expires_at else None,
     )
+
+
+@router.post("/auth/password", status_code=204)
+def change_password(
+    body: PasswordChange, request: Request, session: DbSession, principal: CurrentPrincipal
+) -> Response:
+    """Change one's own password. Every browser session of the account ends (this browser
+    gets a new one); API tokens keep working."""
+    user = session.get(User, principal.user_id)
+    if user is None:
+        raise Unauthenticated("auth.required")
+    websessions.change_password(
+        session,
+        user=user,
+        current=body.current_password,
+        new=body.new_password,
+        min_length=app_ctx(request).settings.auth.min_password_length,
+        actor=user.username,
+    )
+    if principal.via == "session":
+        request.session.clear()
+        request.session["sid"] = websessions.open_session(session, user=user)
+    return Response(status_code=204)
 
 
 @router.get("/regions/locate", response_model=LocateOut, dependencies=[require("regions.read")])

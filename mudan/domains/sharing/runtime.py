@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mudan.core.secrets import signing_keys
 from mudan.domains.catalog.models import CatalogItem
 from mudan.domains.sharing.calllog import CallWriter, RateLimiter, SealClock
 from mudan.domains.sharing.dataservice import Cursors, Item, Plan
@@ -81,7 +82,7 @@ class Runtime:
             cache_max_rows=sharing.cache_max_rows,
             ttl_s=sharing.snapshot_check_s,
         )
-        self.cursors = Cursors(ctx.settings.auth.secret_key.get_secret_value())
+        self.cursors = Cursors(signing_keys(ctx.settings)[0])
         self.limiter = RateLimiter()
         self.seals = SealClock()
         self.calls = CallWriter(ctx.sessions)
