@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -51,10 +52,28 @@ def server(settings: Settings) -> Iterator[str]:
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian chromium is missing: run scripts/ensure-chromium.sh")
+    violations: list[str] = []
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        new_page = b.new_page
+
+        def watched_page(*args: Any, **kwargs: Any) -> Page:
+            # Every page is watched for scripts or styles the Content-Security-Policy blocked.
+            page = new_page(*args, **kwargs)
+            page.on(
+                "console",
+                lambda m: (
+                    violations.append(f"{page.url}: {m.text}")
+                    if "Content Security Policy" in m.text
+                    else None
+                ),
+            )
+            return page
+
+        b.new_page = watched_page  # type: ignore[method-assign]
         yield b
         b.close()
+    assert not violations, violations
 
 
 def _shot(page: Page, name: str) -> None:
