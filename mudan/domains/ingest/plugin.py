@@ -70,6 +70,18 @@ def _sweep(ctx: JobContext) -> str:
     return f"removed {sum(len(r.removed) for r in reports)} orphan files"
 
 
+def _sweep_uploads(ctx: JobContext) -> str:
+    """Hourly: uploaded files no job needs any more (see ingest.uploads)."""
+    from mudan.domains.ingest.uploads import sweep_uploads
+
+    return f"removed {len(sweep_uploads(ctx.session, settings=ctx.settings).removed)} uploads"
+
+
 @hookimpl
 def mudan_periodic_jobs() -> list[PeriodicJob]:
-    return [PeriodicJob("ingest.sweep_orphans", "清理孤立数据文件", timedelta(days=1), _sweep)]
+    return [
+        PeriodicJob("ingest.sweep_orphans", "清理孤立数据文件", timedelta(days=1), _sweep),
+        PeriodicJob(
+            "ingest.sweep_uploads", "清理已用完的上传文件", timedelta(hours=1), _sweep_uploads
+        ),
+    ]

@@ -65,11 +65,15 @@ def submit_upload(
     target = staging / name
     digest = hashlib.sha256()
     size = 0
-    with target.open("wb") as out:
-        while chunk := stream.read(1 << 20):
-            size += len(chunk)
-            digest.update(chunk)
-            out.write(chunk)
+    try:
+        with target.open("wb") as out:
+            while chunk := stream.read(1 << 20):
+                size += len(chunk)
+                digest.update(chunk)
+                out.write(chunk)
+    except BaseException:  # a dropped or oversized upload leaves nothing behind
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     if size == 0:
         shutil.rmtree(staging, ignore_errors=True)
         raise InvalidInput("lake.empty_file", path=name)
