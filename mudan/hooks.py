@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from fastapi import APIRouter
     from sqlalchemy.orm import Session
 
+    from mudan.core.rbac import Principal
     from mudan.demo.context import DemoContext
     from mudan.settings import Settings
 
@@ -77,12 +78,25 @@ class MapPoints:
 
 @dataclass(frozen=True)
 class MapLayer:
+    """A one-map layer. ``permission`` is what its own domain asks for the same objects (e.g.
+    ``iot.read``): a caller without it does not see the layer and gets 403 on its data.
+
+    ``points(session, principal)`` returns only the points the principal may see, scoped
+    exactly as the domain's own list endpoint scopes them. The one-map caches point sets per
+    layer and scope, so a source must depend on the principal only through its scope (its
+    ``scope_paths``, ``department_ids`` and whether it holds ``*``), and a scope holding the
+    city root sees every point. ``scoped=False`` declares points that are the same for every
+    caller allowed to see the layer (one cached copy).
+    """
+
     code: str
     name: str
     kind: str  # "polygon" | "point"
     url: str
-    points: Callable[[Session], MapPoints] | None = None  # point layers
+    permission: str
+    points: Callable[[Session, Principal], MapPoints] | None = None  # point layers
     detail_href: str = ""  # page of one object, e.g. "/video/channels/{id}"
+    scoped: bool = True
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, case, func, select, true
 from sqlalchemy.orm import Session
 
+from mudan.core.rbac import Principal
+from mudan.domains.cases.access import case_scope
 from mudan.domains.cases.enums import CaseState
 from mudan.domains.cases.models import Case, open_clause
 from mudan.domains.org.geo import CITY_CODE
@@ -29,7 +31,11 @@ class Assessment:
     reopenings: int
 
 
-def assessment(session: Session, *, by: str = "department") -> list[Assessment]:
+def assessment(
+    session: Session, *, scope: ColumnElement[bool], by: str = "department"
+) -> list[Assessment]:
+    """Per department or district, over the cases ``scope`` selects (``access.case_scope`` of
+    the caller, ``true()`` for the whole city)."""
     col = Case.department_code if by == "department" else Case.district_code
     closed = Case.state == CaseState.CLOSED
     on_time = closed & (Case.closed_at <= Case.due_at)
@@ -42,7 +48,7 @@ def assessment(session: Session, *, by: str = "department") -> list[Assessment]:
             func.sum(Case.returns),
             func.sum(Case.reopenings),
         )
-        .where(col.is_not(None))
+        .where(col.is_not(None), scope)
         .group_by(col)
         .order_by(col)
     )
@@ -64,7 +70,7 @@ def assessment(session: Session, *, by: str = "department") -> list[Assessment]:
 
 
 def _ontime(session: Session, day: date) -> list[MetricValue]:
-    by_district = assessment(session, by="district")
+    by_district = assessment(session, scope=true(), by="district")
     total_closed = sum(a.closed for a in by_district)
     total_on_time = sum(a.on_time for a in by_district)
     city = MetricValue(
@@ -109,10 +115,11 @@ INDICATORS = (
 )
 
 
-def open_points(session: Session) -> MapPoints:
+def open_points(session: Session, principal: Principal) -> MapPoints:
+    """The open cases the principal sees on the board (``case_scope``) that have a position."""
     rows = session.execute(
         select(Case.number, Case.lon, Case.lat, Case.title)
-        .where(open_clause(), Case.lon.is_not(None))
+        .where(open_clause(), Case.lon.is_not(None), case_scope(session, principal))
         .order_by(Case.id)
     ).all()
     return MapPoints(

@@ -14,6 +14,7 @@ from mudan.core.errors import InvalidInput, MudanError
 from mudan.core.rbac import Principal
 from mudan.domains.cases import assess
 from mudan.domains.cases import service as cs
+from mudan.domains.cases.access import case_scope
 from mudan.domains.cases.enums import Action, CaseState, Channel, Mediation
 from mudan.domains.cases.models import Case
 from mudan.domains.cases.present import case_out
@@ -108,13 +109,14 @@ def mobile_page(request: Request, session: DbSession, who: Principal = HANDLE) -
 def supervise_page(request: Request, session: DbSession, who: Principal = READ) -> Response:
     overdue, n_over = cs.board(session, principal=who, filt=cs.BoardFilter(queue="overdue"))
     soon, n_soon = cs.board(session, principal=who, filt=cs.BoardFilter(queue="due_soon"))
+    scope = case_scope(session, who)
     ctx: dict[str, Any] = {
         "overdue": [case_out(session, c, who) for c in overdue],
         "n_over": n_over,
         "soon": [case_out(session, c, who) for c in soon],
         "n_soon": n_soon,
-        "departments": assess.assessment(session, by="department"),
-        "districts": assess.assessment(session, by="district"),
+        "departments": assess.assessment(session, scope=scope, by="department"),
+        "districts": assess.assessment(session, scope=scope, by="district"),
     }
     return render(request, "cases/supervise.html", ctx)
 

@@ -65,6 +65,7 @@ def mudan_map_layers() -> list[MapLayer]:
             "cases.layer_open",
             "point",
             "/api/v1/cases/map/open",
+            "cases.read",
             points=open_points,
             detail_href="/cases/{id}",
         )

@@ -11,6 +11,7 @@ from mudan.core.deps import CurrentPrincipal, DbSession, app_ctx, require
 from mudan.core.errors import InvalidInput
 from mudan.domains.cases import assess
 from mudan.domains.cases import service as cs
+from mudan.domains.cases.access import case_scope
 from mudan.domains.cases.photofiles import photo_path
 from mudan.domains.cases.present import case_out, detail_out
 from mudan.domains.cases.schemas import (
@@ -82,10 +83,14 @@ def list_cases(
 
 
 @router.get("/assessment", response_model=list[AssessmentOut], dependencies=[READ])
-def assessment(session: DbSession, by: str = "department") -> list[AssessmentOut]:
+def assessment(
+    session: DbSession, principal: CurrentPrincipal, by: str = "department"
+) -> list[AssessmentOut]:
+    """Assessment over the cases the caller sees on the board (region subtree, departments)."""
     if by not in ("department", "district"):
         raise InvalidInput("cases.bad_queue", queue=by)
-    return [AssessmentOut(**vars(r)) for r in assess.assessment(session, by=by)]
+    scope = case_scope(session, principal)
+    return [AssessmentOut(**vars(r)) for r in assess.assessment(session, scope=scope, by=by)]
 
 
 @router.post("/supervise", response_model=list[EscalationOut], dependencies=[SUPERVISE])
@@ -198,7 +203,7 @@ def case_photo_file(
 
 
 @router.get("/map/open", dependencies=[READ])
-def open_cases_map(session: DbSession) -> dict[str, object]:
-    """The one-map's point layer of open events (column-oriented)."""
-    pts = assess.open_points(session)
+def open_cases_map(session: DbSession, principal: CurrentPrincipal) -> dict[str, object]:
+    """The one-map's point layer of the open events the caller sees (column-oriented)."""
+    pts = assess.open_points(session, principal)
     return {"ids": pts.ids, "lons": pts.lons, "lats": pts.lats, "labels": pts.labels}

@@ -100,6 +100,6 @@ def duty(
     when = aware(at) if at else utcnow()
     table = Table("post", "name", "shift", "day", "department")
     with db_session() as s:
-        for d in es.on_duty(s, at=when):
+        for d in es.on_duty(s, at=when, actor=SYSTEM_ACTOR):
             table.add_row(d.post, d.name, d.shift, d.day.isoformat(), d.department_code)
     console.print(table)

@@ -12,12 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mudan.core import audit
-from mudan.core.errors import Conflict
+from mudan.core.errors import Conflict, Forbidden
 from mudan.core.workcal import CHINA_TZ
 from mudan.domains.emergency.enums import DutyPost, Shift
 from mudan.domains.emergency.models import DutyShift
 from mudan.domains.emergency.plans import user_id_of
 from mudan.domains.emergency.schemas import DutyIn
+from mudan.domains.emergency.scope import duty_scope, sees_duty_department
 from mudan.domains.emergency.where import Actor, aware
 
 SHIFT_HOURS = {Shift.DAY: (time(8, 0), 12), Shift.NIGHT: (time(20, 0), 12)}
@@ -30,6 +31,8 @@ def shift_window(day: date, shift: Shift) -> tuple[datetime, datetime]:
 
 
 def assign(session: Session, *, data: DutyIn, actor: Actor) -> DutyShift:
+    if not sees_duty_department(session, actor, data.department_code):
+        raise Forbidden("emergency.duty_department_out_of_scope", code=data.department_code)
     exists = session.scalar(
         select(DutyShift.id).where(
             DutyShift.day == data.day,
@@ -66,24 +69,25 @@ def assign(session: Session, *, data: DutyIn, actor: Actor) -> DutyShift:
     return row
 
 
-def on_duty(session: Session, *, at: datetime) -> list[DutyShift]:
-    """Everyone whose shift covers ``at`` (an aware time), leaders first."""
+def on_duty(session: Session, *, at: datetime, actor: Actor) -> list[DutyShift]:
+    """Everyone in ``actor``'s roster whose shift covers ``at`` (an aware time), leaders first."""
     at = aware(at).astimezone(UTC)
     rows = session.scalars(
         select(DutyShift)
-        .where(DutyShift.starts_at <= at, DutyShift.ends_at > at)
+        .where(DutyShift.starts_at <= at, DutyShift.ends_at > at, duty_scope(session, actor))
         .order_by(DutyShift.post, DutyShift.name)
     )
     order = {DutyPost.LEADER.value: 0, DutyPost.OFFICER.value: 1}
     return sorted(rows, key=lambda r: (order.get(r.post, 9), r.name))
 
 
-def roster(session: Session, *, start: date, days: int = 7) -> list[DutyShift]:
+def roster(session: Session, *, start: date, actor: Actor, days: int = 7) -> list[DutyShift]:
+    """The shifts of ``actor``'s roster (``scope.duty_scope``) from ``start`` for ``days``."""
     end = start + timedelta(days=max(1, min(days, 62)))
     return list(
         session.scalars(
             select(DutyShift)
-            .where(DutyShift.day >= start, DutyShift.day < end)
+            .where(DutyShift.day >= start, DutyShift.day < end, duty_scope(session, actor))
             .order_by(DutyShift.day, DutyShift.starts_at, DutyShift.post, DutyShift.name)
         )
     )

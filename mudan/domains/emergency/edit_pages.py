@@ -157,9 +157,11 @@ def resource_new_page(request: Request, session: DbSession) -> Response:
     return _resource_page(request, session, {"kind": ResourceKind.TEAM.value}, None)
 
 
-@router.get("/emergency/resources/{resource_id}/edit", dependencies=[COMMAND])
-def resource_edit_page(resource_id: int, request: Request, session: DbSession) -> Response:
-    row = es.get_resource(session, resource_id=resource_id)
+@router.get("/emergency/resources/{resource_id}/edit")
+def resource_edit_page(
+    resource_id: int, request: Request, session: DbSession, who: Principal = COMMAND
+) -> Response:
+    row = es.get_resource(session, resource_id=resource_id, actor=who)
     return _resource_page(request, session, forms.resource_form(row), resource_id)
 
 
@@ -208,9 +210,11 @@ def duty_new_page(request: Request, session: DbSession, day: str = "") -> Respon
     return _duty_page(request, session, {"day": day, "shift": "day", "post": "officer"}, None)
 
 
-@router.get("/emergency/duty/{duty_id}/edit", dependencies=[COMMAND])
-def duty_edit_page(duty_id: int, request: Request, session: DbSession) -> Response:
-    row = es.get_duty(session, duty_id=duty_id)
+@router.get("/emergency/duty/{duty_id}/edit")
+def duty_edit_page(
+    duty_id: int, request: Request, session: DbSession, who: Principal = COMMAND
+) -> Response:
+    row = es.get_duty(session, duty_id=duty_id, actor=who)
     username = session.scalar(select(User.username).where(User.id == row.user_id))
     return _duty_page(request, session, forms.duty_form(row, username), duty_id)
 

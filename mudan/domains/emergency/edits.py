@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mudan.core import audit
-from mudan.core.errors import Conflict, InvalidInput, NotFound
+from mudan.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from mudan.domains.emergency.duty import shift_window
 from mudan.domains.emergency.models import (
     ChecklistItem,
@@ -24,6 +24,7 @@ from mudan.domains.emergency.models import (
 )
 from mudan.domains.emergency.plans import department_exists, get_plan, get_resource, user_id_of
 from mudan.domains.emergency.schemas import DutyIn, PlanIn, PlanRoleIn, ResourceIn
+from mudan.domains.emergency.scope import sees_duty_department
 from mudan.domains.emergency.where import Actor, locate_point
 from mudan.domains.org.geo import Locator
 
@@ -96,9 +97,11 @@ def update_plan(session: Session, *, plan_id: int, data: PlanIn, actor: Actor) -
 def update_resource(
     session: Session, *, resource_id: int, data: ResourceIn, actor: Actor, locator: Locator
 ) -> Resource:
-    row = get_resource(session, resource_id=resource_id)
+    row = get_resource(session, resource_id=resource_id, actor=actor)
     department_exists(session, data.owner_department_code)
     where = locate_point(locator, data.lon, data.lat)
+    if not actor.sees_path(where.region_path):
+        raise Forbidden("emergency.out_of_scope", number=where.district_name)
     for key, value in data.model_dump(exclude={"kind", "code"}).items():
         setattr(row, key, value)
     row.kind = data.kind.value
@@ -111,15 +114,19 @@ def update_resource(
     return row
 
 
-def get_duty(session: Session, *, duty_id: int) -> DutyShift:
+def get_duty(session: Session, *, duty_id: int, actor: Actor) -> DutyShift:
     row = session.get(DutyShift, duty_id)
     if row is None:
         raise NotFound("emergency.duty_not_found", id=duty_id)
+    if not sees_duty_department(session, actor, row.department_code):
+        raise Forbidden("emergency.duty_out_of_scope", id=duty_id)
     return row
 
 
 def update_duty(session: Session, *, duty_id: int, data: DutyIn, actor: Actor) -> DutyShift:
-    row = get_duty(session, duty_id=duty_id)
+    row = get_duty(session, duty_id=duty_id, actor=actor)
+    if not sees_duty_department(session, actor, data.department_code):
+        raise Forbidden("emergency.duty_department_out_of_scope", code=data.department_code)
     clash = session.scalar(
         select(DutyShift.id).where(
             DutyShift.day == data.day,
@@ -144,7 +151,7 @@ def update_duty(session: Session, *, duty_id: int, data: DutyIn, actor: Actor) -
 
 
 def remove_duty(session: Session, *, duty_id: int, actor: Actor) -> None:
-    row = get_duty(session, duty_id=duty_id)
+    row = get_duty(session, duty_id=duty_id, actor=actor)
     _audit(
         session, actor, "emergency.duty_removed", "emergency_duty", str(row.id),
         day=row.day.isoformat(), shift=row.shift, name=row.name,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import false, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mudan.core.db import utcnow
@@ -20,6 +20,7 @@ from mudan.domains.emergency.numbering import next_number
 from mudan.domains.emergency.plans import get_plan, plan_for
 from mudan.domains.emergency.response import Activation, activate
 from mudan.domains.emergency.schemas import IncidentIn
+from mudan.domains.emergency.scope import incident_scope
 from mudan.domains.emergency.steps import step
 from mudan.domains.emergency.where import Actor, aware, locate_point
 from mudan.domains.org.geo import Locator
@@ -117,9 +118,7 @@ def list_incidents(
     q = select(Incident).order_by(Incident.opened_at.desc(), Incident.id.desc())
     if status is not None:
         q = q.where(Incident.status == status.value)
-    inside = [Incident.region_path == p for p in actor.scope_paths]
-    inside += [Incident.region_path.like(f"{p}/%") for p in actor.scope_paths]
-    q = q.where(or_(*inside)) if inside else q.where(false())
+    q = q.where(incident_scope(actor))
     return list(session.scalars(q.limit(max(1, min(limit, 1000)))))
 
 

@@ -9,9 +9,11 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from mudan.core.rbac import Principal
 from mudan.core.workcal import CHINA_TZ
 from mudan.domains.emergency.enums import IncidentStatus
 from mudan.domains.emergency.models import Incident, Report, Resource
+from mudan.domains.emergency.scope import incident_scope, resource_scope
 from mudan.domains.emergency.where import aware
 from mudan.hooks import IndicatorSpec, MapLayer, MapPoints, MetricValue
 
@@ -75,9 +77,12 @@ def specs() -> list[IndicatorSpec]:
     ]  # fmt: skip
 
 
-def resource_points(session: Session) -> MapPoints:
+def resource_points(session: Session, principal: Principal) -> MapPoints:
+    """The resources the principal sees in full (as ``GET /resources`` lists them)."""
     rows = session.execute(
-        select(Resource.id, Resource.lon, Resource.lat, Resource.name).order_by(Resource.id)
+        select(Resource.id, Resource.lon, Resource.lat, Resource.name)
+        .where(resource_scope(session, principal))
+        .order_by(Resource.id)
     ).all()
     return MapPoints(
         ids=[str(r[0]) for r in rows],
@@ -87,10 +92,11 @@ def resource_points(session: Session) -> MapPoints:
     )
 
 
-def incident_points(session: Session) -> MapPoints:
+def incident_points(session: Session, principal: Principal) -> MapPoints:
+    """The open incidents in the principal's regions (as ``GET /incidents`` lists them)."""
     rows = session.execute(
         select(Incident.id, Incident.lon, Incident.lat, Incident.title)
-        .where(Incident.status == IncidentStatus.OPEN.value)
+        .where(Incident.status == IncidentStatus.OPEN.value, incident_scope(principal))
         .order_by(Incident.id)
     ).all()
     return MapPoints(
@@ -105,10 +111,10 @@ def layers() -> list[MapLayer]:
     return [
         MapLayer(
             "emergency.resources", "应急资源", "point", "/api/v1/emergency/resources",
-            points=resource_points, detail_href="/emergency/resources/{id}",
+            "emergency.read", points=resource_points, detail_href="/emergency/resources/{id}",
         ),
         MapLayer(
             "emergency.incidents", "在办突发事件", "point", "/api/v1/emergency/incidents",
-            points=incident_points, detail_href="/emergency/incidents/{id}",
+            "emergency.read", points=incident_points, detail_href="/emergency/incidents/{id}",
         ),
     ]  # fmt: skip

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from mudan.core.errors import InvalidInput
 from mudan.domains.emergency.enums import ResourceKind
 from mudan.domains.emergency.models import Resource
-from mudan.domains.emergency.where import EARTH_RADIUS_M
+from mudan.domains.emergency.scope import resource_scope
+from mudan.domains.emergency.where import EARTH_RADIUS_M, Actor
 
 
 @dataclass(frozen=True)
@@ -50,15 +51,18 @@ def nearest(
     *,
     lon: float,
     lat: float,
+    actor: Actor,
     n: int = 10,
     kinds: list[ResourceKind] | None = None,
 ) -> list[Nearby]:
-    """The ``n`` resources nearest (lon, lat), nearest first (ties by code)."""
+    """The ``n`` resources ``actor`` sees nearest (lon, lat), nearest first (ties by code)."""
     if not 1 <= n <= 500:
         raise InvalidInput("emergency.bad_n", n=n)
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
         raise InvalidInput("emergency.bad_point", lon=lon, lat=lat)
-    q = select(Resource.id, Resource.code, Resource.lon, Resource.lat)
+    q = select(Resource.id, Resource.code, Resource.lon, Resource.lat).where(
+        resource_scope(session, actor)
+    )
     if kinds:
         q = q.where(Resource.kind.in_([k.value for k in kinds]))
     rows = session.execute(q).all()

@@ -45,29 +45,39 @@ def plan_page(plan_id: int, request: Request, session: DbSession) -> Response:
     return render(request, "emergency/plan.html", {**_base(), "plan": plan})
 
 
-@router.get("/emergency/resources", dependencies=[READ])
-def resources_page(request: Request, session: DbSession, kind: str = "") -> Response:
+@router.get("/emergency/resources")
+def resources_page(
+    request: Request, session: DbSession, kind: str = "", who: Principal = READ
+) -> Response:
     chosen = ResourceKind(kind) if kind in set(ResourceKind) else None
-    rows = es.list_resources(session, kind=chosen)
-    ctx = {**_base(), "resources": rows, "kinds": list(ResourceKind), "kind": kind}
+    rows = es.list_resources(session, actor=who, kind=chosen)
+    ctx = {
+        **_base(),
+        "resources": rows,
+        "kinds": list(ResourceKind),
+        "kind": kind,
+        "summary": es.resource_summary(session),
+    }
     return render(request, "emergency/resources.html", ctx)
 
 
-@router.get("/emergency/resources/{resource_id}", dependencies=[READ])
-def resource_page(resource_id: int, request: Request, session: DbSession) -> Response:
-    row = es.get_resource(session, resource_id=resource_id)
+@router.get("/emergency/resources/{resource_id}")
+def resource_page(
+    resource_id: int, request: Request, session: DbSession, who: Principal = READ
+) -> Response:
+    row = es.get_resource(session, resource_id=resource_id, actor=who)
     ctx = {**_base(), "resources": [row], "kinds": list(ResourceKind), "kind": row.kind}
     return render(request, "emergency/resources.html", ctx)
 
 
-@router.get("/emergency/duty", dependencies=[READ])
-def duty_page(request: Request, session: DbSession) -> Response:
+@router.get("/emergency/duty")
+def duty_page(request: Request, session: DbSession, who: Principal = READ) -> Response:
     now = utcnow()
     start = now.astimezone(CHINA_TZ).date() - timedelta(days=1)
     ctx = {
         **_base(),
-        "now": es.on_duty(session, at=now),
-        "roster": es.roster(session, start=start, days=8),
+        "now": es.on_duty(session, at=now, actor=who),
+        "roster": es.roster(session, start=start, days=8, actor=who),
     }
     return render(request, "emergency/duty.html", ctx)
 
@@ -145,10 +155,10 @@ def _command(
         "timeline": es.timeline(session, incident_id=incident_id),
         "reports": es.reports_of(session, incident_id=incident_id),
         "checklist": es.checklist_of(session, incident_id=incident_id),
-        "nearby": es.nearest(session, lon=incident.lon, lat=incident.lat, n=8),
+        "nearby": es.nearest(session, lon=incident.lon, lat=incident.lat, n=8, actor=who),
         "deliveries": es.deliveries_of(session, incident_id=incident_id),
         "review": es.get_review(session, incident_id=incident_id),
-        "on_duty": es.on_duty(session, at=utcnow()),
+        "on_duty": es.on_duty(session, at=utcnow(), actor=who),
         "can_command": who.can("emergency.command"),
         **extra,
     }

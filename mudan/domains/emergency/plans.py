@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mudan.core import audit
-from mudan.core.errors import Conflict, InvalidInput, NotFound
+from mudan.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from mudan.domains.emergency.enums import ResourceKind
 from mudan.domains.emergency.models import (
     Plan,
@@ -16,6 +16,7 @@ from mudan.domains.emergency.models import (
     RoleHolder,
 )
 from mudan.domains.emergency.schemas import PlanIn, ResourceIn
+from mudan.domains.emergency.scope import resource_scope, sees_resource
 from mudan.domains.emergency.where import Actor, locate_point
 from mudan.domains.org.geo import Locator
 from mudan.domains.org.models import Department, User
@@ -129,6 +130,8 @@ def create_resource(
         raise Conflict("emergency.duplicate_resource", code=data.code)
     department_exists(session, data.owner_department_code)
     where = locate_point(locator, data.lon, data.lat)
+    if not actor.sees_path(where.region_path):
+        raise Forbidden("emergency.out_of_scope", number=where.district_name)
     row = Resource(
         **data.model_dump(exclude={"kind"}),
         kind=data.kind.value,
@@ -150,9 +153,14 @@ def create_resource(
 
 
 def list_resources(
-    session: Session, *, kind: ResourceKind | None = None, district_code: str | None = None
+    session: Session,
+    *,
+    actor: Actor,
+    kind: ResourceKind | None = None,
+    district_code: str | None = None,
 ) -> list[Resource]:
-    q = select(Resource).order_by(Resource.code)
+    """The resources ``actor`` sees in full (``scope.resource_scope``)."""
+    q = select(Resource).where(resource_scope(session, actor)).order_by(Resource.code)
     if kind is not None:
         q = q.where(Resource.kind == kind.value)
     if district_code:
@@ -160,8 +168,10 @@ def list_resources(
     return list(session.scalars(q))
 
 
-def get_resource(session: Session, *, resource_id: int) -> Resource:
+def get_resource(session: Session, *, resource_id: int, actor: Actor) -> Resource:
     row = session.get(Resource, resource_id)
     if row is None:
         raise NotFound("emergency.resource_not_found", id=resource_id)
+    if not sees_resource(session, actor, row):
+        raise Forbidden("emergency.out_of_scope", number=row.code)
     return row

@@ -122,6 +122,18 @@ class ResourceOut(BaseModel):
     contact: str
 
 
+class ResourceSummaryOut(BaseModel):
+    """One district's resources of one kind, for mutual aid: no names, contacts or positions."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    district_code: str | None
+    kind: str
+    unit: str
+    count: int
+    capacity: int
+
+
 class NearbyOut(BaseModel):
     resource: ResourceOut
     distance_m: float

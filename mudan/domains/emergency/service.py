@@ -63,6 +63,12 @@ from mudan.domains.emergency.reports import (
 )
 from mudan.domains.emergency.review import get_review, save_review
 from mudan.domains.emergency.schemas import IncidentIn
+from mudan.domains.emergency.scope import (
+    SummaryRow,
+    incident_scope,
+    resource_scope,
+    resource_summary,
+)
 from mudan.domains.emergency.where import Actor, locator_of
 from mudan.hooks import TaskRequest
 
@@ -73,6 +79,7 @@ __all__ = [
     "Nearby",
     "NotificationProvider",
     "Recipient",
+    "SummaryRow",
     "add_action",
     "assign_duty",
     "change_level",
@@ -87,6 +94,7 @@ __all__ = [
     "get_plan",
     "get_resource",
     "get_review",
+    "incident_scope",
     "list_incidents",
     "list_plans",
     "list_resources",
@@ -102,6 +110,8 @@ __all__ = [
     "register_provider",
     "remove_duty",
     "reports_of",
+    "resource_scope",
+    "resource_summary",
     "roles_at",
     "roster",
     "save_review",

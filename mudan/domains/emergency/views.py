@@ -34,6 +34,7 @@ from mudan.domains.emergency.schemas import (
     ReportOut,
     ResourceIn,
     ResourceOut,
+    ResourceSummaryOut,
     ReviewIn,
     ReviewOut,
     TimelineOut,
@@ -100,10 +101,17 @@ def list_resources(
     session: DbSession,
     kind: ResourceKind | None = None,
     district_code: str | None = None,
-    _: Principal = READ,
+    who: Principal = READ,
 ) -> list[ResourceOut]:
-    rows = es.list_resources(session, kind=kind, district_code=district_code)
+    """The resources in the caller's area (regions or own departments), in full."""
+    rows = es.list_resources(session, actor=who, kind=kind, district_code=district_code)
     return [ResourceOut.model_validate(r, from_attributes=True) for r in rows]
+
+
+@router.get("/resources/summary", response_model=list[ResourceSummaryOut])
+def resource_summary(session: DbSession, _: Principal = READ) -> list[ResourceSummaryOut]:
+    """Every district's resources by kind (count, capacity) for mutual aid, city-wide."""
+    return [ResourceSummaryOut.model_validate(r) for r in es.resource_summary(session)]
 
 
 @router.post("/resources", response_model=ResourceOut, status_code=201)
@@ -129,9 +137,9 @@ def nearby(
     lat: float,
     n: int = 10,
     kind: list[ResourceKind] = Query(default=[]),
-    _: Principal = READ,
+    who: Principal = READ,
 ) -> list[NearbyOut]:
-    found = es.nearest(session, lon=lon, lat=lat, n=n, kinds=kind or None)
+    found = es.nearest(session, lon=lon, lat=lat, n=n, kinds=kind or None, actor=who)
     return [
         NearbyOut(resource=ResourceOut.model_validate(f.resource, from_attributes=True),
                   distance_m=f.distance_m)
@@ -141,15 +149,16 @@ def nearby(
 
 @router.get("/duty", response_model=list[DutyOut])
 def duty_roster(
-    session: DbSession, start: date | None = None, days: int = 7, _: Principal = READ
+    session: DbSession, start: date | None = None, days: int = 7, who: Principal = READ
 ) -> list[DutyOut]:
-    rows = es.roster(session, start=start or utcnow().date(), days=days)
+    """The caller's roster: shifts of departments in its regions or of its own departments."""
+    rows = es.roster(session, start=start or utcnow().date(), days=days, actor=who)
     return [DutyOut.model_validate(r, from_attributes=True) for r in rows]
 
 
 @router.get("/duty/now", response_model=list[DutyOut])
-def duty_now(session: DbSession, at: datetime | None = None, _: Principal = READ) -> list[Any]:
-    rows = es.on_duty(session, at=at or utcnow())
+def duty_now(session: DbSession, at: datetime | None = None, who: Principal = READ) -> list[Any]:
+    rows = es.on_duty(session, at=at or utcnow(), actor=who)
     return [DutyOut.model_validate(r, from_attributes=True) for r in rows]
 
 

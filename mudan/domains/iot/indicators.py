@@ -8,9 +8,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mudan.core.db import utcnow
+from mudan.core.rbac import Principal
 from mudan.domains.iot.models import Device
 from mudan.domains.iot.online import online_rates
 from mudan.domains.iot.parse import BEIJING
+from mudan.domains.iot.registry import scope_clause
 from mudan.hooks import IndicatorSpec, MapPoints, MetricValue
 
 POINTS_MAX = 300_000
@@ -45,13 +47,15 @@ def indicators() -> list[IndicatorSpec]:
     ]
 
 
-def device_points(session: Session) -> MapPoints:
-    rows = session.execute(
-        select(Device.code, Device.lon, Device.lat, Device.type)
-        .where(Device.status != "retired")
-        .order_by(Device.id)
-        .limit(POINTS_MAX)
-    ).all()
+def device_points(session: Session, principal: Principal) -> MapPoints:
+    """The principal's devices (scoped as the device list is), retired ones left out."""
+    stmt = select(Device.code, Device.lon, Device.lat, Device.type).where(
+        Device.status != "retired"
+    )
+    scope = scope_clause(session, principal)
+    if scope is not None:
+        stmt = stmt.where(scope)
+    rows = session.execute(stmt.order_by(Device.id).limit(POINTS_MAX)).all()
     return MapPoints(
         ids=[r[0] for r in rows],
         lons=[r[1] for r in rows],

@@ -63,6 +63,7 @@ def mudan_map_layers() -> list[MapLayer]:
             "iot.layer_devices",
             "point",
             "/api/v1/iot/devices",
+            "iot.read",
             points=device_points,
             detail_href="/iot/devices/{id}",
         )

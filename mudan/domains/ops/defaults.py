@@ -86,7 +86,7 @@ def default_screens() -> list[ScreenIn]:
                 K.KPI,
                 "城市体征",
                 S.ENVIRONMENT,
-                ["env.aqi", "env.pm25", "env.water_level", "traffic.parking_occupancy"],
+                ["env.aqi", "env.pm25", "env.water_level", "city.parking_occupancy"],
                 (14, 0, 10, 4),
             ),
             _p(K.RANKING, "各区县 PM2.5", S.ENVIRONMENT, ["env.pm25"], (14, 4, 10, 4)),

@@ -12,6 +12,7 @@ from fastapi.responses import StreamingResponse
 from mudan.core.deps import DbSession, app_ctx, locale_of, require
 from mudan.core.errors import NotFound
 from mudan.core.i18n import t
+from mudan.core.rbac import Principal
 from mudan.domains.ops import mapdata
 from mudan.domains.ops.cluster import MAX_ZOOM, cluster, parse_bbox
 from mudan.settings import MapSettings
@@ -54,8 +55,9 @@ def ops_map_config(request: Request) -> dict[str, Any]:
     return tile_config(app_ctx(request).settings.map, locale_of(request))
 
 
-@router.get("/layers", dependencies=[VIEW])
-def ops_map_layers(request: Request) -> list[dict[str, Any]]:
+@router.get("/layers")
+def ops_map_layers(request: Request, who: Principal = VIEW) -> list[dict[str, Any]]:
+    """The layers the caller may see: each needs its own domain's permission too."""
     locale = locale_of(request)
     return [
         {
@@ -67,30 +69,34 @@ def ops_map_layers(request: Request) -> list[dict[str, Any]]:
             else f"/api/v1/ops/map/layers/{layer.code}/clusters",
             "detail_href": layer.detail_href,
         }
-        for layer in mapdata.layers(app_ctx(request).pm)
+        for layer in mapdata.visible_layers(app_ctx(request).pm, who)
     ]
 
 
-@router.get("/layers/{code}/clusters", dependencies=[VIEW])
+@router.get("/layers/{code}/clusters")
 def ops_map_clusters(
     code: str,
     request: Request,
     session: DbSession,
     zoom: int = Query(..., ge=0, le=MAX_ZOOM),
     bbox: str | None = Query(None, description="west,south,east,north in degrees"),
+    who: Principal = VIEW,
 ) -> dict[str, Any]:
-    """Grid clusters of a point layer at one zoom; counts add up to the points in the box."""
+    """Grid clusters of the caller's points of a layer at one zoom; counts add up to the points
+    in the box."""
     ctx = app_ctx(request)
-    layer = mapdata.get_layer(ctx.pm, code)
-    ps = mapdata.point_set(ctx.extras, session, layer)
+    layer = mapdata.get_layer(ctx.pm, code, who)
+    ps = mapdata.point_set(ctx.extras, session, layer, who)
     return {"layer": code} | cluster(ps, zoom=zoom, bbox=parse_bbox(bbox))
 
 
-@router.get("/layers/{code}/points/{point_id}", dependencies=[VIEW])
-def ops_map_point(code: str, point_id: str, request: Request, session: DbSession) -> dict[str, Any]:
+@router.get("/layers/{code}/points/{point_id}")
+def ops_map_point(
+    code: str, point_id: str, request: Request, session: DbSession, who: Principal = VIEW
+) -> dict[str, Any]:
     ctx = app_ctx(request)
-    layer = mapdata.get_layer(ctx.pm, code)
-    ps = mapdata.point_set(ctx.extras, session, layer)
+    layer = mapdata.get_layer(ctx.pm, code, who)
+    ps = mapdata.point_set(ctx.extras, session, layer, who)
     i = ps.find(point_id)
     if i is None:
         raise NotFound("ops.point_not_found", code=code, id=point_id)
@@ -105,12 +111,15 @@ def ops_map_point(code: str, point_id: str, request: Request, session: DbSession
     }
 
 
-@router.get("/layers/{code}/geojson", dependencies=[VIEW])
-def ops_map_geojson(code: str, request: Request, session: DbSession) -> StreamingResponse:
-    """Every point of a layer as raw GeoJSON (for export; the map itself uses clusters)."""
+@router.get("/layers/{code}/geojson")
+def ops_map_geojson(
+    code: str, request: Request, session: DbSession, who: Principal = VIEW
+) -> StreamingResponse:
+    """Every point of a layer the caller may see as raw GeoJSON (for export; the map itself
+    uses clusters)."""
     ctx = app_ctx(request)
-    layer = mapdata.get_layer(ctx.pm, code)
-    ps = mapdata.point_set(ctx.extras, session, layer)
+    layer = mapdata.get_layer(ctx.pm, code, who)
+    ps = mapdata.point_set(ctx.extras, session, layer, who)
 
     def chunks() -> Iterator[bytes]:
         dumps = json.JSONEncoder(ensure_ascii=False).encode

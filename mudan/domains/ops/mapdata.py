@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from functools import lru_cache
 from typing import Any
 
@@ -14,50 +15,85 @@ import shapely
 from shapely.geometry import shape
 from sqlalchemy.orm import Session
 
-from mudan.core.errors import InvalidInput, NotFound
+from mudan.core.errors import Forbidden, InvalidInput, NotFound
+from mudan.core.rbac import ALL, Principal
 from mudan.domains.ops.cluster import PointSet
 from mudan.domains.ops.models import OpsSetting
 from mudan.hooks import MapLayer, MapPoints, collect
 
 DEMO_LAYER = "ops.demo"
 DEMO_KEY = "demo_points"
+CITY = "3717"
 CACHE_TTL_S = 60.0
+CACHE_MAX = 64  # point sets kept per process (one per layer and scope)
 _lock = threading.Lock()
+CacheKey = tuple[str, tuple[Any, ...]]
 
 
 def layers(pm: pluggy.PluginManager) -> list[MapLayer]:
     return list(collect(pm.hook.mudan_map_layers()))
 
 
-def get_layer(pm: pluggy.PluginManager, code: str) -> MapLayer:
+def visible_layers(pm: pluggy.PluginManager, principal: Principal) -> list[MapLayer]:
+    """The layers whose own permission the principal holds."""
+    return [layer for layer in layers(pm) if principal.can(layer.permission)]
+
+
+def get_layer(pm: pluggy.PluginManager, code: str, principal: Principal) -> MapLayer:
     for layer in layers(pm):
         if layer.code == code:
+            if not principal.can(layer.permission):
+                raise Forbidden("auth.forbidden", permission=layer.permission)
             return layer
     raise NotFound("ops.layer_not_found", code=code)
 
 
-def point_set(extras: dict[str, Any], session: Session, layer: MapLayer) -> PointSet:
-    """The layer's points as numpy columns, rebuilt at most once a minute per process."""
+def scope_key(principal: Principal) -> tuple[Any, ...]:
+    """Principals with equal keys see the same points of every layer (see ``MapLayer``)."""
+    if CITY in principal.scope_paths:
+        return ("city",)
+    return (
+        principal.can(ALL),
+        tuple(sorted(principal.scope_paths)),
+        tuple(sorted(principal.department_ids)),
+    )
+
+
+def point_set(
+    extras: dict[str, Any], session: Session, layer: MapLayer, principal: Principal
+) -> PointSet:
+    """The points of the layer the principal may see, as numpy columns; rebuilt at most once a
+    minute per process and scope (at most ``CACHE_MAX`` sets are kept, least recent out)."""
     if layer.points is None:
         raise InvalidInput("ops.not_a_point_layer", code=layer.code)
-    cache: dict[str, tuple[float, PointSet]] = extras.setdefault("ops.point_sets", {})
+    if not principal.can(layer.permission):  # get_layer checked; never serve a set unchecked
+        raise Forbidden("auth.forbidden", permission=layer.permission)
+    cache: OrderedDict[CacheKey, tuple[float, PointSet]] = extras.setdefault(
+        "ops.point_sets", OrderedDict()
+    )
+    key: CacheKey = (layer.code, scope_key(principal) if layer.scoped else ())
+    now = time.monotonic()
     with _lock:
-        hit = cache.get(layer.code)
-    if hit is not None and hit[0] > time.monotonic():
-        return hit[1]
-    ps = PointSet.of(layer.points(session))
+        hit = cache.get(key)
+        if hit is not None and hit[0] > now:
+            cache.move_to_end(key)
+            return hit[1]
+    ps = PointSet.of(layer.points(session, principal))
     with _lock:
-        cache[layer.code] = (time.monotonic() + CACHE_TTL_S, ps)
+        cache[key] = (time.monotonic() + CACHE_TTL_S, ps)
+        cache.move_to_end(key)
+        for old in [k for k, (expires, _) in cache.items() if expires <= now]:
+            del cache[old]
+        while len(cache) > CACHE_MAX:
+            cache.popitem(last=False)
     return ps
 
 
 def forget(extras: dict[str, Any], code: str | None = None) -> None:
-    cache: dict[str, Any] = extras.get("ops.point_sets", {})
+    cache: OrderedDict[CacheKey, Any] = extras.get("ops.point_sets", OrderedDict())
     with _lock:
-        if code is None:
-            cache.clear()
-        else:
-            cache.pop(code, None)
+        for key in [k for k in cache if code is None or k[0] == code]:
+            del cache[key]
 
 
 # --- the demo layer ------------------------------------------------------------------------------
@@ -81,7 +117,8 @@ def set_demo_points(session: Session, *, count: int, seed: int) -> None:
     session.flush()
 
 
-def demo_layer_points(session: Session) -> MapPoints:
+def demo_layer_points(session: Session, principal: Principal) -> MapPoints:
+    """Synthetic points with no object behind them: the same for everyone (``scoped=False``)."""
     count, seed = demo_config(session)
     return generate_demo_points(count, seed)
 

@@ -115,11 +115,17 @@ def ops_map_page(request: Request) -> Response:
     return render(request, "ops/map.html", {"boot": boot})
 
 
-@router.get("/ops/map/points/{layer}/{point_id}", dependencies=[require("map.view")])
-def ops_point_page(request: Request, session: DbSession, layer: str, point_id: str) -> Response:
+@router.get("/ops/map/points/{layer}/{point_id}")
+def ops_point_page(
+    request: Request,
+    session: DbSession,
+    layer: str,
+    point_id: str,
+    who: Principal = require("map.view"),
+) -> Response:
     ctx = app_ctx(request)
-    found = mapdata.get_layer(ctx.pm, layer)
-    ps = mapdata.point_set(ctx.extras, session, found)
+    found = mapdata.get_layer(ctx.pm, layer, who)
+    ps = mapdata.point_set(ctx.extras, session, found, who)
     i = ps.find(point_id)
     if i is None:
         raise MudanError("ops.point_not_found", status=404, code=layer, id=point_id)

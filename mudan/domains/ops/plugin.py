@@ -47,8 +47,10 @@ def mudan_map_layers() -> list[MapLayer]:
             "ops.layer_demo",
             "point",
             f"/api/v1/ops/map/layers/{DEMO_LAYER}/clusters",
+            "map.view",
             points=demo_layer_points,
             detail_href=f"/ops/map/points/{DEMO_LAYER}/{{id}}",
+            scoped=False,  # synthetic points, no object behind them
         )
     ]
 

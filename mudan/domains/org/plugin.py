@@ -41,9 +41,9 @@ def mudan_nav_entries() -> list[NavEntry]:
 def mudan_map_layers() -> list[MapLayer]:
     base = "/api/v1/regions/3717/geojson?level="
     return [
-        MapLayer("districts", "level.district", "polygon", base + "district"),
-        MapLayer("streets", "level.street", "polygon", base + "street"),
-        MapLayer("grids", "level.grid", "polygon", base + "grid"),
+        MapLayer("districts", "level.district", "polygon", base + "district", "regions.read"),
+        MapLayer("streets", "level.street", "polygon", base + "street", "regions.read"),
+        MapLayer("grids", "level.grid", "polygon", base + "grid", "regions.read"),
     ]
 
 

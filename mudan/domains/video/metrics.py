@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mudan.core.rbac import Principal
 from mudan.domains.org.geo import CITY_CODE
 from mudan.domains.video.enums import RateDim
 from mudan.domains.video.models import VideoChannel
 from mudan.domains.video.rates import ONLINE_TARGET, RETRIEVED_TARGET, RateRow, day_rates
+from mudan.domains.video.registry import region_scope, scoped
 from mudan.hooks import IndicatorSpec, MapPoints, MetricValue
 
 
@@ -62,14 +64,11 @@ def indicator_specs() -> list[IndicatorSpec]:
     ]
 
 
-def channel_points(session: Session) -> MapPoints:
-    """Every located channel as columns (ids, lon, lat, label)."""
+def channel_points(session: Session, principal: Principal) -> MapPoints:
+    """The principal's located channels (scoped as the channel list is) as columns."""
     c = VideoChannel
-    rows = session.execute(
-        select(c.id, c.lon, c.lat, c.name)
-        .where(c.lon.is_not(None), c.lat.is_not(None))
-        .order_by(c.id)
-    ).all()
+    q: Any = select(c.id, c.lon, c.lat, c.name).where(c.lon.is_not(None), c.lat.is_not(None))
+    rows = session.execute(scoped(q, region_scope(principal)).order_by(c.id)).all()
     return MapPoints(
         ids=[str(r[0]) for r in rows],
         lons=[cast(float, r[1]) for r in rows],

@@ -52,6 +52,7 @@ def mudan_map_layers() -> list[MapLayer]:
             "video.layer_channels",
             "point",
             "/api/v1/video/channels",
+            "video.read",
             points=channel_points,
             detail_href="/video/channels/{id}",
         )

@@ -7,12 +7,19 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from mudan.core.rbac import Principal
 from mudan.domains.cases.assess import INDICATORS, open_points
 from mudan.domains.cases.categories import SEEDS
 from mudan.domains.cases.deadlines import aware
 from mudan.domains.cases.enums import OPEN_STATES
 from mudan.domains.cases.models import Case, CaseCategory
+from mudan.domains.org.enums import Role
 from mudan.domains.org.models import User
+
+ADMIN = Principal(
+    user_id=None, username="t", display_name="t", roles=frozenset({Role.ADMIN}),
+    scope_paths=("3717",),
+)  # fmt: skip
 
 
 def test_demo_cases(session: Session) -> None:
@@ -30,7 +37,7 @@ def test_demo_cases(session: Session) -> None:
     for c in active:
         if aware(c.due_at) <= now:
             assert c.escalation_rung in ("district", "city"), c.number
-    points = open_points(session)
+    points = open_points(session, ADMIN)
     assert len(points.ids) == len(points.lons) == len([c for c in cases if c.state in OPEN_STATES])
     rates = {spec.code: spec.compute(session, now.date()) for spec in INDICATORS if spec.compute}
     city = rates["cases.ontime_rate"][0]

@@ -182,9 +182,10 @@ def test_alert_handoff_indicators_and_layers(session: Session) -> None:
     assert report_timeliness(session, date(2020, 1, 1))[0].value is None
     by_code = {layer.code: layer for layer in layers()}
     pts = by_code["emergency.incidents"].points
-    assert pts is not None and pts(session).ids == sorted(str(i.id) for i in open_now)
+    assert pts is not None and pts(session, zhiban).ids == sorted(str(i.id) for i in open_now)
     res = by_code["emergency.resources"].points
-    assert res is not None and len(res(session).ids) == len(es.list_resources(session))
+    assert res is not None
+    assert len(res(session, zhiban).ids) == len(es.list_resources(session, actor=zhiban))
     es.close_incident(session, incident_id=incident.id, note="", actor=zhiban)
     assert open_incidents(session, tomorrow)[0].value == float(len(open_now) - 1)
     pm = make_plugin_manager()

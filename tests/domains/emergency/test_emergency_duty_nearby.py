@@ -41,7 +41,7 @@ def test_on_duty_across_shift_boundaries(session: Session) -> None:
     )
 
     def names(at: datetime) -> list[str]:
-        return [d.name for d in es.on_duty(session, at=at)]
+        return [d.name for d in es.on_duty(session, at=at, actor=zhiban)]
 
     assert names(_cst(2025, 10, 1, 7, 59)) == []
     assert names(_cst(2025, 10, 1, 8, 0)) == ["白班甲"]
@@ -50,7 +50,7 @@ def test_on_duty_across_shift_boundaries(session: Session) -> None:
     # The night shift of 1 October is still on duty in the small hours of 2 October.
     assert names(_cst(2025, 10, 2, 3, 0)) == ["领导丁", "夜班乙"]
     assert names(_cst(2025, 10, 2, 8, 0)) == ["白班丙"]
-    roster = es.roster(session, start=day, days=1)
+    roster = es.roster(session, start=day, days=1, actor=zhiban)
     assert [r.name for r in roster] == ["白班甲", "领导丁", "夜班乙"]
     with pytest.raises(Conflict):
         es.assign_duty(session, data=DutyIn(day=day, shift=Shift.DAY, name="白班甲"), actor=zhiban)
@@ -73,27 +73,29 @@ def test_nearest_resources_by_distance_and_kind(session: Session) -> None:
         )  # fmt: skip
         made[code] = es.create_resource(session, data=data, actor=zhiban, locator=locator)
     # Against a brute-force ordering over every resource (demo ones included).
-    every = es.list_resources(session)
+    every = es.list_resources(session, actor=zhiban)
     brute = sorted(every, key=lambda r: (haversine_m(lon, lat, r.lon, r.lat), r.code))
-    found = es.nearest(session, lon=lon, lat=lat, n=5)
+    found = es.nearest(session, lon=lon, lat=lat, n=5, actor=zhiban)
     assert [f.resource.code for f in found] == [r.code for r in brute[:5]]
     for f in found:
         assert f.distance_m == pytest.approx(
             haversine_m(lon, lat, f.resource.lon, f.resource.lat), abs=0.1
         )
-    teams = es.nearest(session, lon=lon, lat=lat, n=3, kinds=[ResourceKind.TEAM])
+    teams = es.nearest(session, lon=lon, lat=lat, n=3, kinds=[ResourceKind.TEAM], actor=zhiban)
     near = next(f for f in teams if f.resource.code == "T-NEAR")
     assert near.distance_m == pytest.approx(445, abs=2)  # 0.004° of latitude north
     assert [f.resource.code for f in teams] == [r.code for r in brute if r.kind == "team"][:3]
     ours = [
         f.resource.code
-        for f in es.nearest(session, lon=lon, lat=lat, n=500, kinds=[ResourceKind.SHELTER])
+        for f in es.nearest(
+            session, lon=lon, lat=lat, n=500, kinds=[ResourceKind.SHELTER], actor=zhiban
+        )
         if f.resource.code.startswith("T-")
     ]
     assert ours == ["T-MID", "T-FAR"]
     assert made["T-MID"].district_code == "371702"
     with pytest.raises(InvalidInput):
-        es.nearest(session, lon=lon, lat=lat, n=0)
+        es.nearest(session, lon=lon, lat=lat, n=0, actor=zhiban)
     with pytest.raises(InvalidInput) as exc:
         es.create_resource(
             session,

@@ -8,10 +8,17 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from mudan.core.rbac import Principal
 from mudan.domains.iot.models import Device, Latest
 from mudan.domains.iot.parse import BEIJING
+from mudan.domains.org.enums import Role
 from mudan.hooks import collect, make_plugin_manager
 from tests.conftest import login_token
+
+ADMIN = Principal(
+    user_id=None, username="t", display_name="t", roles=frozenset({Role.ADMIN}),
+    scope_paths=("3717",),
+)  # fmt: skip
 
 
 def test_pages(client: TestClient, session: Session) -> None:
@@ -43,5 +50,5 @@ def test_indicators_and_map_layer(session: Session) -> None:
     assert city.region_code == "3717" and city.value is not None and 0 < city.value < 100
     assert city.numerator is not None and city.denominator is not None
     layer = next(m for m in collect(pm.hook.mudan_map_layers()) if m.code == "iot_devices")
-    pts = layer.points(session)  # type: ignore[misc]
+    pts = layer.points(session, ADMIN)  # type: ignore[misc]
     assert len(pts.ids) == len(pts.lons) == len(pts.lats) == live

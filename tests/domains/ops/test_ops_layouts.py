@@ -136,3 +136,18 @@ def test_layout_editor_page_saves_and_shows_errors(
     r = client.post("/ops/screens/overview", data={"layout": text, "csrf_token": csrf})
     assert r.status_code == 200 and "已保存大屏 overview" in r.text
     assert _layout(client, admin_headers)["title"] == "页面编辑"
+
+
+def test_every_built_in_panel_names_a_registered_indicator(
+    client: TestClient, admin_headers: dict[str, str]
+) -> None:
+    from mudan.domains.ops.defaults import default_screens
+
+    r = client.get("/api/v1/indicators", headers=admin_headers)
+    assert r.status_code == 200, r.text
+    registered = {x["code"] for x in r.json()}
+    used = {(s.code, p.title, c) for s in default_screens() for p in s.panels for c in p.codes}
+    assert len(used) > 10
+    assert sorted(u for u in used if u[2] not in registered) == []
+    stored = client.get("/api/v1/ops/screens", headers=admin_headers).json()
+    assert {c for s in stored for p in s["panels"] for c in p["codes"]} <= registered

@@ -7,11 +7,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mudan.core.ids import check_gb28181
+from mudan.core.rbac import Principal
+from mudan.domains.org.enums import Role
 from mudan.domains.video.demo import FULL_CHANNELS, FULL_MUDAN_COMMUNITY, PROBE_OF
 from mudan.domains.video.models import VideoChannel, VideoDevice, VideoRateDay
 from mudan.domains.video.simulator import behaviour_for
 from mudan.hooks import collect, make_plugin_manager
 from tests.conftest import DEMO_SCALE
+
+ADMIN = Principal(
+    user_id=None, username="t", display_name="t", roles=frozenset({Role.ADMIN}),
+    scope_paths=("3717",),
+)  # fmt: skip
 
 
 def test_demo_world_video(session: Session) -> None:
@@ -33,7 +40,7 @@ def test_demo_world_video(session: Session) -> None:
     pm = make_plugin_manager()
     layer = next(x for x in collect(pm.hook.mudan_map_layers()) if x.code == "video.channels")
     assert layer.points is not None and layer.detail_href == "/video/channels/{id}"
-    points = layer.points(session)
+    points = layer.points(session, ADMIN)
     assert len(points.ids) == len(points.lons) == len(points.lats) == total
     specs = {s.code for s in collect(pm.hook.mudan_indicators())}
     assert {"video.channels", "video.online_rate", "video.retrieved_rate"} <= specs

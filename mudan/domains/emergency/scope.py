@@ -1,0 +1,102 @@
+"""Who sees which emergency objects (docs/emergency.md, "Who sees what").
+
+A principal's scope is its region subtrees (``scope_paths``) plus its departments, as in every
+other domain; a scope holding the city root sees everything.
+
+- incidents: those whose place (``region_path``) lies in one of the principal's subtrees;
+- resources: those located in the principal's regions (district or street) or owned by one of
+  its departments;
+- duty shifts: those of departments whose region lies in the principal's subtrees, or of its
+  own departments (the city roster belongs to the city's departments);
+- mutual aid: every ``emergency.read`` holder also sees ``resource_summary``: per district and
+  kind, how many resources and how much capacity — no names, contacts or positions. Aid across
+  counties is requested from and dispatched by the city command centre, whose scope is the city.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, false, func, or_, select, true
+from sqlalchemy.orm import Session
+
+from mudan.core.rbac import Principal
+from mudan.domains.emergency.models import DutyShift, Incident, Resource
+from mudan.domains.org.geo import CITY_CODE
+from mudan.domains.org.models import Department, Region
+from mudan.domains.org.service import department_codes
+
+
+def _city_wide(principal: Principal) -> bool:
+    return CITY_CODE in principal.scope_paths
+
+
+def incident_scope(principal: Principal) -> ColumnElement[bool]:
+    inside = [Incident.region_path == p for p in principal.scope_paths]
+    inside += [Incident.region_path.like(f"{p}/%") for p in principal.scope_paths]
+    return or_(*inside) if inside else false()
+
+
+def resource_scope(session: Session, principal: Principal) -> ColumnElement[bool]:
+    if _city_wide(principal):
+        return true()
+    codes = [p.rsplit("/", 1)[-1] for p in principal.scope_paths]
+    conds = [Resource.district_code.in_(codes), Resource.street_code.in_(codes)]
+    depts = department_codes(session, principal)
+    if depts:
+        conds.append(Resource.owner_department_code.in_(depts))
+    return or_(*conds)
+
+
+def departments_in_scope(principal: Principal) -> ColumnElement[bool]:
+    """SQL condition on ``Department``: its region lies in one of the principal's subtrees."""
+    inside = [Region.path == p for p in principal.scope_paths]
+    inside += [Region.path.like(f"{p}/%") for p in principal.scope_paths]
+    regions = select(Region.code).where(or_(*inside) if inside else false())
+    return Department.region_code.in_(regions)
+
+
+def duty_scope(session: Session, principal: Principal) -> ColumnElement[bool]:
+    if _city_wide(principal):
+        return true()
+    local = select(Department.code).where(departments_in_scope(principal))
+    conds = [DutyShift.department_code.in_(local)]
+    depts = department_codes(session, principal)
+    if depts:
+        conds.append(DutyShift.department_code.in_(depts))
+    return or_(*conds)
+
+
+def sees_resource(session: Session, principal: Principal, row: Resource) -> bool:
+    q = select(Resource.id).where(Resource.id == row.id, resource_scope(session, principal))
+    return session.scalar(q) is not None
+
+
+def sees_duty_department(session: Session, principal: Principal, code: str) -> bool:
+    """Whether shifts of department ``code`` are in the principal's roster."""
+    if _city_wide(principal) or code in department_codes(session, principal):
+        return True
+    q = select(Department.id).where(Department.code == code, departments_in_scope(principal))
+    return session.scalar(q) is not None
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    district_code: str | None
+    kind: str
+    unit: str
+    count: int
+    capacity: int
+
+
+def resource_summary(session: Session) -> list[SummaryRow]:
+    """Every district's resources by kind (count and capacity): what mutual aid can draw on."""
+    r = Resource
+    rows = session.execute(
+        select(
+            r.district_code, r.kind, r.unit, func.count(), func.coalesce(func.sum(r.capacity), 0)
+        )
+        .group_by(r.district_code, r.kind, r.unit)
+        .order_by(r.district_code, r.kind, r.unit)
+    ).all()
+    return [SummaryRow(d, str(k), str(u), int(n), int(c)) for d, k, u, n, c in rows]
