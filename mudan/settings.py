@@ -84,6 +84,7 @@ class SharingSettings(BaseModel):
     cache: bool = True  # copy served tables into DuckDB files under var_dir/cache
     cache_max_rows: int = 20_000_000  # larger tables are served from the lake's Parquet files
     snapshot_check_s: float = 2.0  # a new snapshot is served at most this long after its load
+    seal_every_s: float = 2.0  # a logged call is sealed this long after (0: only by tick)
 
 
 class Settings(BaseSettings):

@@ -6,8 +6,10 @@ inserts one ``share_call`` row (caller, grant, purpose, rows returned, status, q
 own transaction — no lock, no chain — and a *seal* later appends ONE chained audit record per
 batch of calls holding the id range, the count and an SM3 digest over those rows. Editing or
 deleting a sealed call breaks its seal's digest (``verify_seals``); the seal itself is in the
-hash chain, so it cannot be edited either. Seals run after the response (at most one per
-``SEAL_EVERY_S`` per process), from ``mudan share tick``, and on demand.
+hash chain, so it cannot be edited either. Seals run on the writer's own timer — at most
+``seal_every`` seconds (``MUDAN_SHARING__SEAL_EVERY_S``) after a call was logged, whether or
+not another call follows, and once more when the process shuts down — as well as from
+``mudan share tick`` and on demand.
 
 The call rows themselves are written by a :class:`CallWriter` with *group commit*: a call
 hands its row over and waits until the transaction holding it has committed (so no response
@@ -18,13 +20,14 @@ calls share one transaction and one disk flush instead of queueing for a flush e
 from __future__ import annotations
 
 import json
+import logging
 import queue
 import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import false, insert, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from mudan.core import audit
@@ -35,6 +38,7 @@ from mudan.domains.sharing.models import ServiceCall
 
 SEAL_EVERY_S = 2.0
 SEAL_BATCH = 20000
+log = logging.getLogger("mudan.sharing.calllog")
 
 
 class RateLimited(MudanError):
@@ -89,8 +93,16 @@ def digest(calls: list[ServiceCall]) -> str:
 
 def seal(session: Session, *, limit: int = SEAL_BATCH) -> int | None:
     """Seal the unsealed calls (up to ``limit``) under one chained audit record."""
-    if session.get_bind().dialect.name == "postgresql":
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(7173001)"))  # the audit lock
+    elif dialect == "sqlite":  # take the write lock first: two sealers never read the same calls
+        session.execute(
+            update(ServiceCall)
+            .where(false())
+            .values(sealed_by=None)
+            .execution_options(synchronize_session=False)
+        )
     calls = list(
         session.scalars(
             select(ServiceCall)
@@ -161,19 +173,54 @@ def verify_seals(session: Session) -> SealCheck:
     return SealCheck(True, n_seals, n_calls)
 
 
-class SealClock:
-    """At most one background seal per ``SEAL_EVERY_S`` per process."""
+class SealTimer:
+    """Seals the call log ``every`` seconds after the writer committed a call (calls logged
+    meanwhile join that seal: at most one seal per interval), whether or not another call
+    follows; :meth:`close` seals what is left. A failed seal is retried an interval later."""
 
-    def __init__(self) -> None:
-        self._last = 0.0
+    def __init__(self, sessions: sessionmaker[Session], every: float) -> None:
+        self._sessions = sessions
+        self.every = every
+        self._due = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
-    def due(self) -> bool:
-        now = time.monotonic()
+    def poke(self) -> None:
+        """Calls were committed: seal them within ``every`` seconds."""
         with self._lock:
-            if now - self._last < SEAL_EVERY_S:
-                return False
-            self._last = now
+            if self._stop.is_set():
+                return
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="calllog-seal", daemon=True)
+                self._thread.start()
+        self._due.set()
+
+    def close(self) -> None:
+        with self._lock:
+            self._stop.set()
+            thread, self._thread = self._thread, None
+        self._due.set()
+        if thread is not None:
+            thread.join()
+            self._seal()  # the last calls of this process are sealed before it ends
+
+    def _run(self) -> None:
+        while True:
+            self._due.wait()
+            if self._stop.wait(self.every):
+                return
+            self._due.clear()
+            if self._seal():  # sealed a batch (or failed): look again after an interval
+                self._due.set()
+
+    def _seal(self) -> bool:
+        """True when there may be more to seal: a batch was sealed, or the seal failed."""
+        try:
+            with transaction(self._sessions) as session:
+                return seal(session) is not None
+        except Exception as e:
+            log.warning("sealing the data-service call log failed: %s", str(e)[:300])
             return True
 
 
@@ -199,8 +246,13 @@ class CallWriter:
 
     MAX_BATCH = 500
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], seal_every: float | None = SEAL_EVERY_S
+    ) -> None:
+        """``seal_every``: seconds from a committed call to its seal (None: no timer, calls
+        are sealed by ``mudan share tick`` only)."""
         self._sessions = sessions
+        self._sealer = SealTimer(sessions, seal_every) if seal_every is not None else None
         self._queue: queue.SimpleQueue[Pending | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -229,6 +281,8 @@ class CallWriter:
                 self._queue.put(None)
         if thread is not None:
             thread.join()
+        if self._sealer is not None:
+            self._sealer.close()
 
     def _run(self) -> None:
         stop = False
@@ -255,3 +309,5 @@ class CallWriter:
             for p in batch:
                 p.error = error
                 p.done.set()
+            if error is None and self._sealer is not None:
+                self._sealer.poke()

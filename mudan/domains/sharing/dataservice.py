@@ -5,6 +5,12 @@ filter and column list are part of that SQL; nothing is filtered in Python after
 Query parameters: ``<item>=v`` (eq), ``<item>__in=a,b``, ``<item>__gte|__gt|__lte|__lt=v``,
 ``_fields=a,b``, ``_size`` (1–1000, default 100), ``_after`` (the opaque ``next`` token of the
 previous page), ``_format=json|csv``.
+
+A masked item is never a filter: any filter on an item the grant delivers masked is refused
+(``sharing.filter_masked``), since comparing against the raw column would let a caller
+recover the value (a range bisection, ``__in`` batches, equality guesses). Rows are ordered
+by the key only when the caller sees the key in clear; otherwise by a keyed hash of it
+(:func:`masking.order_expr`), so the order of a page says nothing about raw values.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -22,7 +29,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from mudan.core.errors import Forbidden, InvalidInput
-from mudan.domains.sharing.masking import mask_expr, mask_sql, needs_mask
+from mudan.domains.sharing.masking import mask_expr, mask_sql, needs_mask, order_expr
 from mudan.domains.sharing.servecache import Layout
 
 OPS = {"eq": "=", "gte": ">=", "gt": ">", "lte": "<=", "lt": "<", "in": "IN"}
@@ -50,6 +57,9 @@ class Plan:
     region_codes: tuple[str, ...]
     key: str | None
     layout: Layout = field(default_factory=Layout)
+    # the salt of the keyed hash rows are paged by when the key is not in clear: stable per
+    # instance for the data service (cursors stay valid), random for a one-off bulk read
+    order_salt: str = field(default_factory=lambda: secrets.token_hex(16))
 
 
 @dataclass(frozen=True)
@@ -67,6 +77,10 @@ def _q(name: str) -> str:
 
 def bad(param: str, reason: str) -> InvalidInput:
     return InvalidInput("sharing.bad_filter", status=400, filter=param, reason=reason)
+
+
+def masked_filter(param: str, item: str) -> InvalidInput:
+    return InvalidInput("sharing.filter_masked", status=400, filter=param, item=item)
 
 
 def _parse(item: Item, raw: str, param: str) -> Any:
@@ -132,6 +146,21 @@ def _check_region(plan: Plan, param: str, values: list[Any]) -> None:
             raise Forbidden("sharing.region_not_granted", filter=param, region=str(v)[:20])
 
 
+ORDER_TOKEN = Item("__order", "string", 1, None)
+
+
+def order_by(plan: Plan, premasked: Mapping[str, str]) -> tuple[str, Item]:
+    """What rows are ordered and paged by, and the type of its cursor value: the key when
+    the grant shows it in clear, else its keyed hash (read from the backend if precomputed)."""
+    assert plan.key is not None
+    key = next((i for i in plan.items if i.name == plan.key), None)
+    if key is not None and not needs_mask(key, plan.unmasked):
+        return _q(plan.key), key
+    expr = order_expr(plan.key, plan.order_salt)
+    col = premasked.get(expr)
+    return (_q(col) if col else expr), ORDER_TOKEN
+
+
 def _select(item: Item, unmasked: frozenset[str], premasked: Mapping[str, str]) -> str:
     """The item as the grant may see it: masked unless unmasked; a mask the backend holds
     precomputed (same expression) is read from its column instead of evaluated."""
@@ -193,6 +222,8 @@ def compile_query(
         if op not in OPS:
             raise bad(param, f"unknown operator {op[:20]}")
         item = granted[name]
+        if needs_mask(item, plan.unmasked):
+            raise masked_filter(param, name)  # checked before the value is even parsed
         lookup = key_index and name == plan.key and op in ("eq", "in")
         if op == "in":
             values = [_parse(item, v, param) for v in raw.split(",") if v != ""]
@@ -210,13 +241,12 @@ def compile_query(
     select = [_select(granted[f], plan.unmasked, premasked or {}) for f in fields]
     after = params.get("_after")
     if plan.key is not None:
-        key = next(i for i in plan.items if i.name == plan.key) if plan.key in granted else None
-        key_item = key or Item(plan.key, "string", 1, None)
-        select.append(f"{_q(plan.key)} AS __k")
+        by, cursor_item = order_by(plan, premasked or {})
+        select.append(f"{by} AS __k")
         order = " ORDER BY __k"
         if after:
-            where.append(f"{_q(plan.key)} > ?")
-            args.append(cursors.open(plan.grant_id, after, key_item))
+            where.append(f"{by} > ?")
+            args.append(cursors.open(plan.grant_id, after, cursor_item))
     elif after:
         raise bad("_after", "this table has no key to page by")
     sql = f"SELECT {', '.join(select)} FROM t"
@@ -247,5 +277,5 @@ def bulk_query(plan: Plan) -> tuple[str, list[Any]]:
         region_sql, args = region_filter(plan)
         sql += " WHERE " + region_sql
     if plan.key is not None:
-        sql += f" ORDER BY {_q(plan.key)}"
+        sql += f" ORDER BY {order_by(plan, {})[0]}"
     return sql, args

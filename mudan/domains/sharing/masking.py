@@ -93,3 +93,12 @@ def mask_expr(kind: str | None, column: str, *, text: bool) -> str:
     else:
         expr = f"'{STARS}'"
     return f"CASE WHEN {c} IS NULL THEN NULL ELSE {expr} END"
+
+
+def order_expr(column: str, salt: str) -> str:
+    """A keyed hash of ``column`` (SHA-256 of a secret hex salt and the value, 128 bits) to
+    order and page rows by when the caller may not see the key in clear: the order it gives
+    is stable for one salt and says nothing about the raw values (see docs/sharing.md)."""
+    if not salt or any(ch not in "0123456789abcdef" for ch in salt):
+        raise ValueError("the order salt must be lowercase hex")
+    return f"substr(sha256('{salt}' || CAST({_q(column)} AS VARCHAR)), 1, 32)"

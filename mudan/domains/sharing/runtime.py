@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from dataclasses import dataclass
@@ -12,11 +13,11 @@ from sqlalchemy.orm import Session
 
 from mudan.core.secrets import signing_keys
 from mudan.domains.catalog.models import CatalogItem
-from mudan.domains.sharing.calllog import CallWriter, RateLimiter, SealClock
+from mudan.domains.sharing.calllog import CallWriter, RateLimiter
 from mudan.domains.sharing.dataservice import Cursors, Item, Plan
 from mudan.domains.sharing.engine import ServiceEngine
 from mudan.domains.sharing.grants import region_column_in
-from mudan.domains.sharing.masking import mask_expr, needs_mask
+from mudan.domains.sharing.masking import mask_expr, needs_mask, order_expr
 from mudan.domains.sharing.servecache import Layout
 from mudan.lake import lake_of
 from mudan.lake.catalog import Lake
@@ -59,9 +60,12 @@ class EntryShape:
     layout: Layout
 
 
-def layout_of(items: tuple[Item, ...], labels: list[str], key: str | None) -> Layout:
-    """The cache layout of an entry: every maskable item's mask precomputed; rows ordered by
-    the region column (the grants' row filter) and then the key (paging order)."""
+def layout_of(
+    items: tuple[Item, ...], labels: list[str], key: str | None, order_salt: str
+) -> Layout:
+    """The cache layout of an entry: every maskable item's mask precomputed (and the keyed
+    hash of a maskable key, which grants that mask it page by); rows ordered by the region
+    column (the grants' row filter) and then the key (paging order)."""
 
     region = region_column_in([_Named(i.name, lb) for i, lb in zip(items, labels, strict=True)])
     masks = tuple(
@@ -69,6 +73,9 @@ def layout_of(items: tuple[Item, ...], labels: list[str], key: str | None) -> La
         for i in items
         if needs_mask(i, ())
     )
+    if any(i.name == key and needs_mask(i, ()) for i in items):
+        assert key is not None
+        masks += (order_expr(key, order_salt),)
     order = tuple(c for c in (region, key) if c is not None)
     return Layout(key=key, order=order, masks=masks)
 
@@ -82,10 +89,12 @@ class Runtime:
             cache_max_rows=sharing.cache_max_rows,
             ttl_s=sharing.snapshot_check_s,
         )
-        self.cursors = Cursors(signing_keys(ctx.settings)[0])
+        secret = signing_keys(ctx.settings)[0]
+        self.cursors = Cursors(secret)
+        self.order_salt = hashlib.sha256(("share-order:" + secret).encode()).hexdigest()[:32]
         self.limiter = RateLimiter()
-        self.seals = SealClock()
-        self.calls = CallWriter(ctx.sessions)
+        every = sharing.seal_every_s
+        self.calls = CallWriter(ctx.sessions, seal_every=every if every > 0 else None)
         self._shapes: dict[int, tuple[float, EntryShape]] = {}
         self._lock = threading.Lock()
 
@@ -115,7 +124,7 @@ class Runtime:
         keys = session.scalar(select(CatalogEntry.key_columns).where(CatalogEntry.id == entry_id))
         items = tuple(Item(r[0], r[1], int(r[2]), r[3]) for r in rows)
         key = keys[0] if keys and len(keys) == 1 else None
-        shape = EntryShape(items, key, layout_of(items, [r[4] for r in rows], key))
+        shape = EntryShape(items, key, layout_of(items, [r[4] for r in rows], key, self.order_salt))
         with self._lock:
             self._shapes[entry_id] = (now, shape)
         return shape
@@ -133,6 +142,7 @@ class Runtime:
             region_codes=tuple(g.region_codes),
             key=shape.key,
             layout=shape.layout,
+            order_salt=self.order_salt,
         )
 
 

@@ -188,12 +188,19 @@ def request_body(entry_code: str, **extra: Any) -> dict[str, Any]:
 
 
 def granted(
-    client: TestClient, world: World, *, regions: list[str] | None = None, **extra: Any
+    client: TestClient,
+    world: World,
+    *,
+    regions: list[str] | None = None,
+    entry: Any = None,
+    items: list[str] | None = None,
+    **extra: Any,
 ) -> tuple[int, dict[str, str]]:
-    """A people grant for 牡丹区 (approved by provider and bureau) and its client's token."""
+    """A people grant for 牡丹区 (approved by provider and bureau) and its client's token
+    (``entry``: another people-shaped entry; ``items``: fewer items)."""
     body = request_body(
-        world.people.code,
-        items=["bh", "xm", "sfzh", "lxdh", "ssqx", "nl", "djrq"],
+        (entry or world.people).code,
+        items=items or ["bh", "xm", "sfzh", "lxdh", "ssqx", "nl", "djrq"],
         region_codes=["371702"] if regions is None else regions,
         **extra,
     )
