@@ -22,8 +22,8 @@ from sqlalchemy.engine import Connection, Engine
 from mudan.backup.database import DbInfo, describe
 from mudan.core.errors import InvalidInput
 from mudan.core.migrate import upgrade_on
-from mudan.core.scheduler import create_jobstore_table
-from mudan.lake.catalogdb import create_catalog_tables
+from mudan.core.scheduler import JOBSTORE_TABLE, create_jobstore_table
+from mudan.lake.catalogdb import CATALOG_TABLES, create_catalog_tables
 
 PREFIX = "db/postgres"
 TABLES = "tables.json"
@@ -116,7 +116,7 @@ def dump(engine: Engine, folder: Path, advance: Callable[[int], None]) -> DbInfo
 def load(engine: Engine, folder: Path, heads: list[str], advance: Callable[[int], None]) -> None:
     saved = PgDump.model_validate_json((folder / TABLES).read_text("utf-8"))
     with engine.connect() as conn, conn.begin():
-        present = _rebuild_schema(conn, heads)
+        present = _rebuild_schema(conn, heads, {t.name for t in saved.tables})
         unknown = [t.name for t in saved.tables if t.name not in present]
         if unknown:
             raise InvalidInput("backup.unknown_tables", tables=", ".join(unknown))
@@ -136,15 +136,17 @@ def load(engine: Engine, folder: Path, heads: list[str], advance: Callable[[int]
                 )
 
 
-def _rebuild_schema(conn: Connection, heads: list[str]) -> set[str]:
+def _rebuild_schema(conn: Connection, heads: list[str], wanted: set[str]) -> set[str]:
     quote = conn.dialect.identifier_preparer.quote
     existing = inspect(conn).get_table_names()
     if existing:
         conn.exec_driver_sql(f"DROP TABLE {', '.join(map(quote, existing))} CASCADE")
     for head in heads:
         upgrade_on(conn, head)
-    create_catalog_tables(conn)
-    create_jobstore_table(conn)
+    if wanted & set(CATALOG_TABLES):
+        create_catalog_tables(conn)
+    if JOBSTORE_TABLE in wanted:
+        create_jobstore_table(conn)
     present = [n for n in inspect(conn).get_table_names() if n != SKIP]
     if present:
         conn.exec_driver_sql(f"TRUNCATE {', '.join(map(quote, present))}")
