@@ -19,11 +19,11 @@ from pydantic import BaseModel
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
 
-from mudan.backup.database import DbInfo, describe
+from mudan.backup.database import DbInfo, count_rows, table_order
 from mudan.core.errors import InvalidInput
-from mudan.core.migrate import upgrade_on
+from mudan.core.migrate import database_heads, upgrade_on
 from mudan.core.scheduler import JOBSTORE_TABLE, create_jobstore_table
-from mudan.lake.catalogdb import CATALOG_TABLES, create_catalog_tables
+from mudan.lake.catalogdb import CATALOG_TABLES, create_catalog_tables, table_locations
 
 PREFIX = "db/postgres"
 TABLES = "tables.json"
@@ -71,11 +71,13 @@ def _copy_sql(name: str, columns: list[str], direction: str) -> sql.Composed:
     )
 
 
-def _copy_out(raw: psycopg.Connection[object], name: str, columns: list[str], dest: Path) -> None:
+def _copy_out(raw: psycopg.Connection[object], name: str, columns: list[str], dest: Path) -> int:
     query = _copy_sql(name, columns, "TO STDOUT")
-    with raw.cursor() as cur, open(dest, "wb") as out, cur.copy(query) as copy:
-        for block in copy:
-            out.write(block)
+    with raw.cursor() as cur, open(dest, "wb") as out:
+        with cur.copy(query) as copy:
+            for block in copy:
+                out.write(block)
+        return cur.rowcount
 
 
 def _copy_in(raw: psycopg.Connection[object], name: str, columns: list[str], src: Path) -> int:
@@ -95,14 +97,16 @@ def dump(engine: Engine, folder: Path, advance: Callable[[int], None]) -> DbInfo
     folder.mkdir(parents=True, exist_ok=True)
     snapshot = {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
     with engine.connect().execution_options(**snapshot) as conn, conn.begin():
-        info = describe(conn)
-        insp, raw, tables = inspect(conn), _driver(conn), []
-        for name, rows in info.tables.items():
-            if name != SKIP:
+        insp, raw, tables, counts = inspect(conn), _driver(conn), [], {}
+        for name in table_order(conn):
+            if name == SKIP:
+                counts[name] = count_rows(conn, name)
+            else:
                 columns = [c["name"] for c in insp.get_columns(name)]
-                _copy_out(raw, name, columns, folder / f"{name}.copy")
-                tables.append(TableDump(name=name, columns=columns, rows=rows))
+                counts[name] = _copy_out(raw, name, columns, folder / f"{name}.copy")
+                tables.append(TableDump(name=name, columns=columns, rows=counts[name]))
             advance(1)
+        info = DbInfo(counts, database_heads(conn), table_locations(conn))
         sequences = []
         for (table, column), seq in _sequences(conn).items():
             last, called = conn.execute(text(f"SELECT last_value, is_called FROM {seq}")).one()
