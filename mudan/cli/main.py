@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from mudan.cli.backup import backup, restore
 from mudan.cli.common import console, settings
 from mudan.cli.ids import app as ids_app
 from mudan.cli.lake import app as lake_app
@@ -88,6 +89,8 @@ def build() -> typer.Typer:
     app = typer.Typer(help="Mudan 牡丹 城市大脑", no_args_is_help=True, add_completion=False)
     app.command("serve")(serve)
     app.command("demo")(demo)
+    app.command("backup")(backup)
+    app.command("restore")(restore)
     app.add_typer(db_app, name="db")
     app.add_typer(auth_app, name="auth")
     app.add_typer(ids_app, name="ids")

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.engine import Connection
 from sqlalchemy.pool import NullPool
 
 from mudan.core.db import make_engine, make_sessionmaker, transaction, utcnow
@@ -96,3 +97,9 @@ def sync_periodic(scheduler: BackgroundScheduler, settings: Settings) -> list[st
             scheduler.remove_job(existing.id)
             changed.append(existing.id)
     return changed
+
+
+def create_jobstore_table(connection: Connection) -> None:
+    """Create the job store's table (if missing) in the caller's transaction (restore)."""
+    store = SQLAlchemyJobStore(engine=connection.engine, tablename=JOBSTORE_TABLE)
+    store.jobs_t.create(connection, checkfirst=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 
 from alembic import context
+from sqlalchemy.engine import Connection
 
 from mudan.core.db import Base, make_engine
 from mudan.hooks import BUILTIN_PLUGINS
@@ -27,18 +28,26 @@ config = context.config
 target_metadata = Base.metadata
 
 
+def _migrate(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
 def run_migrations_online() -> None:
+    shared = config.attributes.get("connection")
+    if shared is not None:  # the caller's transaction (``mudan restore`` on PostgreSQL)
+        _migrate(shared)
+        return
     url = config.get_main_option("sqlalchemy.url")
     assert url
     engine = make_engine(url)
     with engine.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=target_metadata,
-            render_as_batch=connection.dialect.name == "sqlite",
-        )
-        with context.begin_transaction():
-            context.run_migrations()
+        _migrate(connection)
     engine.dispose()
 
 
