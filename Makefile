@@ -31,6 +31,7 @@ lint:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy mudan
+	$(BIN)/lint-imports
 
 test-sqlite:
 	$(BIN)/pytest -W error -n 2 $(PYTEST_ARGS)
@@ -42,4 +43,4 @@ bench: install-dev
 	$(BIN)/python bench/ids.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache test-artifacts
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .import_linter_cache test-artifacts
