@@ -3,9 +3,12 @@ bite: a copy of the package with one forbidden import added breaks the contract 
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
+import tomllib
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -94,3 +97,15 @@ def test_service_and_flows_stay_open_to_other_domains(tmp_path: Path, pristine: 
     assert "-> mudan.domains.cases.service" not in out
     assert "-> mudan.domains.cases.flows" not in out
     assert "2 kept, 1 broken" in out
+
+
+def test_the_debt_table_of_the_architecture_doc_matches_the_ignores() -> None:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["importlinter"]
+    ignored: Counter[tuple[str, str]] = Counter()
+    for contract in config["contracts"]:
+        for line in contract.get("ignore_imports", []):
+            ignored[(contract["id"], line.split(" -> ")[1].strip())] += 1
+    doc = (ROOT / "docs" / "architecture.md").read_text("utf-8")
+    rows = re.findall(r"^\| ([\w-]+) \| `([\w.]+)` \| (\d+) \|", doc, flags=re.MULTILINE)
+    assert Counter({(c, m): int(n) for c, m, n in rows}) == ignored
+    assert len(rows) == len(ignored)
