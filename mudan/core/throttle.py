@@ -20,6 +20,7 @@ from typing import Protocol
 from sqlalchemy import Float, String, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
+from starlette.requests import Request
 
 from mudan.core.db import Base, transaction
 from mudan.core.errors import MudanError
@@ -148,3 +149,23 @@ class TokenBuckets:
     def spend(self, *keys: str) -> None:
         """Spend one token from each key's bucket (an empty bucket stays empty)."""
         self._run(keys, check=False, spend=True)
+
+
+def shared_buckets(
+    request: Request,
+    name: str,
+    *,
+    limit: int,
+    window_s: float,
+    error: Callable[[int], MudanError],
+) -> TokenBuckets:
+    """The app's database-backed buckets called ``name`` (built once per app)."""
+    from mudan.core.deps import app_ctx
+
+    ctx = app_ctx(request)
+    return ctx.service(
+        name,
+        lambda: TokenBuckets(
+            limit, window_s, store=DbBuckets(ctx.sessions, idle_s=window_s), error=error
+        ),
+    )

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from fastapi import Request
 
 from mudan.core.deps import app_ctx, client_address
-from mudan.core.throttle import BucketStore, DbBuckets, Throttled, TokenBuckets
+from mudan.core.throttle import BucketStore, Throttled, TokenBuckets, shared_buckets
 
 
 class RateLimited(Throttled):
@@ -37,16 +37,14 @@ class ReportLimiter(TokenBuckets):
         super().__init__(limit, window_s, store=store, clock=clock, error=RateLimited)
 
 
-def limiter_of(request: Request) -> ReportLimiter:
-    ctx = app_ctx(request)
-    cfg = ctx.settings.cases
-    return ctx.service(
+def limiter_of(request: Request) -> TokenBuckets:
+    cfg = app_ctx(request).settings.cases
+    return shared_buckets(
+        request,
         "cases.report_limiter",
-        lambda: ReportLimiter(
-            cfg.report_limit,
-            cfg.report_window_s,
-            store=DbBuckets(ctx.sessions, idle_s=cfg.report_window_s),
-        ),
+        limit=cfg.report_limit,
+        window_s=cfg.report_window_s,
+        error=RateLimited,
     )
 
 

@@ -12,22 +12,19 @@ from sqlalchemy.orm import Session
 
 from mudan.core.deps import app_ctx, client_address
 from mudan.core.errors import Unauthenticated
-from mudan.core.throttle import DbBuckets, Throttled, TokenBuckets
+from mudan.core.throttle import Throttled, TokenBuckets, shared_buckets
 from mudan.domains.org.models import User
 from mudan.domains.org.service import audited_login
 
 
 def _throttle(request: Request) -> TokenBuckets:
-    ctx = app_ctx(request)
-    auth = ctx.settings.auth
-    return ctx.service(
+    auth = app_ctx(request).settings.auth
+    return shared_buckets(
+        request,
         "org.login_throttle",
-        lambda: TokenBuckets(
-            auth.address_failures,
-            auth.address_window_s,
-            store=DbBuckets(ctx.sessions, idle_s=auth.address_window_s),
-            error=lambda s: Throttled("auth.too_many_attempts", s),
-        ),
+        limit=auth.address_failures,
+        window_s=auth.address_window_s,
+        error=lambda s: Throttled("auth.too_many_attempts", s),
     )
 
 
