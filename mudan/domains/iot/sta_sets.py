@@ -34,6 +34,7 @@ from mudan.domains.iot.models import Device, Reading
 from mudan.domains.iot.sta_expr import Node, bad
 from mudan.domains.iot.sta_sql import Branch, Typed, condition, value
 
+MERGE_MAX = 5000  # rows per arm merged in Python for a page in the default order
 MEASUREMENT = "http://www.opengis.net/def/observationType/OGC-OM/2.0/OM_Measurement"
 SETS = {"Things": "Thing", "Locations": "Location", "Datastreams": "Datastream"}
 SETS["Observations"] = "Observation"
@@ -110,7 +111,7 @@ def props(ctx: Ctx) -> dict[str, Typed]:
     if ctx.kind == "Datastream":
         code = _metric(d, k, lambda m: m.code)
         return {
-            "id": Typed(d.id * 8 + k, "num"),
+            "id": Typed(d.id * 8 + k, "num", ids=(d.id, k)),
             "name": s(d.code + ":" + code),
             "description": s(d.type + " " + code),
             "unitOfMeasurement/name": s(_metric(d, k, lambda m: m.unit or "1")),
@@ -122,7 +123,7 @@ def props(ctx: Ctx) -> dict[str, Typed]:
         }
     r = ctx.rd
     return {
-        "id": Typed(r.id * 8 + k, "num"),
+        "id": Typed(r.id * 8 + k, "num", ids=(r.id, k)),
         "phenomenonTime": Typed(r.ts, "time"),
         "resultTime": Typed(r.ts, "time"),
         "result": Typed(reading_value(r, k), "num"),
@@ -262,7 +263,7 @@ def arms(kind: str, only: Restrict) -> list[Arm]:
             out.append(Arm(Ctx(kind, Device, k), Device, where, (("dev", Device.id), ("k", const))))
             continue
         froms = Reading.__table__.join(Device.__table__, Device.id == Reading.device_id)
-        where = (reading_value(Reading, k).is_not(None), Device.type.in_(types_with(k)))
+        where = (reading_value(Reading, k).is_not(None),)  # set only for a metric the type has
         where += () if only.dev is None else (Reading.device_id == only.dev,)
         where += () if only.rid is None else (Reading.id == only.rid,)
         keys = (("rid", Reading.id), ("k", const), ("dev", Reading.device_id), ("ts", Reading.ts))
@@ -283,15 +284,15 @@ class Page:
     count: int | None
 
 
-def query(
+def arm_selects(
     session: Session,
     kind: str,
     only: Restrict,
     scope: ColumnElement[bool] | None,
     filt: Node | None,
     orderby: list[tuple[Node, bool]],
-) -> Any:
-    """The set as a subquery of its keys and ``o0, o1, …`` (the ``$orderby`` values)."""
+) -> list[Select[Any]]:
+    """One SELECT per arm of its keys and ``o0, o1, …`` (the ``$orderby`` values)."""
     dialect = session.get_bind().dialect.name
     sels: list[Select[Any]] = []
     for arm in arms(kind, only):
@@ -304,7 +305,7 @@ def query(
         if filt is not None:
             where.append(condition(filt, r))
         sels.append(select(*cols).select_from(arm.froms).where(*where))
-    return (union_all(*sels) if len(sels) > 1 else sels[0]).subquery()
+    return sels
 
 
 def _ordering(node: Node, r: Res) -> Typed:
@@ -328,12 +329,24 @@ def run(
     top: int,
 ) -> Page:
     """One page (``opts.skip``, ``top``) of the set in ``$orderby`` order, then a stable one."""
-    u = query(session, kind, only, scope, opts.filter, opts.orderby)
-    order = [
-        (u.c[f"o{i}"].desc().nulls_last() if desc else u.c[f"o{i}"].asc().nulls_first())
-        for i, (_, desc) in enumerate(opts.orderby)
-    ] + [u.c[key] for key in default_order(kind, only)]
-    rows = list(session.execute(select(u).order_by(*order).offset(opts.skip).limit(top + 1)))
+    sels = arm_selects(session, kind, only, scope, opts.filter, opts.orderby)
+    keys = default_order(kind, only)
+    u = (union_all(*sels) if len(sels) > 1 else sels[0]).subquery()
+    want = opts.skip + top + 1
+    if len(sels) > 1 and not opts.orderby and want <= MERGE_MAX:
+        # each arm reads its first rows in key order (an index scan), merged here: PostgreSQL
+        # would sort the whole union for ORDER BY … LIMIT
+        parts = [session.execute(q.order_by(*keys).limit(want)).all() for q in sels]
+        rows = sorted(
+            (r for part in parts for r in part), key=lambda r: tuple(r._mapping[k] for k in keys)
+        )
+        rows = rows[opts.skip : want]
+    else:
+        order = [
+            (u.c[f"o{i}"].desc().nulls_last() if desc else u.c[f"o{i}"].asc().nulls_first())
+            for i, (_, desc) in enumerate(opts.orderby)
+        ] + [u.c[key] for key in keys]
+        rows = list(session.execute(select(u).order_by(*order).offset(opts.skip).limit(top + 1)))
     count = None
     if opts.count:
         count = int(session.scalar(select(func.count()).select_from(u)) or 0)

@@ -43,6 +43,7 @@ class Typed:
     sql: Any
     type: str  # str | num | time | bool | null | interval
     lit: Any = _NO  # the Python value of a literal
+    ids: tuple[Any, int] | None = None  # an @iot.id that is row id × 8 + k: (row id column, k)
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,11 @@ def compare(a: Typed, op: str, b: Typed) -> ColumnElement[bool]:
         return tests.get(op, false())
     if a.type != b.type:
         raise bad(f"cannot compare a {a.type} with a {b.type}")
+    if a.ids is not None and isinstance(b.lit, int | float) and float(b.lit).is_integer():
+        return _id_compare(a.ids, op, int(b.lit))
+    if b.ids is not None and isinstance(a.lit, int | float) and float(a.lit).is_integer():
+        flipped = {"gt": "lt", "ge": "le", "lt": "gt", "le": "ge"}.get(op, op)
+        return _id_compare(b.ids, flipped, int(a.lit))
     x, y = a.sql, b.sql
     if op == "ne":
         if b.lit is not _NO:
@@ -160,6 +166,22 @@ def compare(a: Typed, op: str, b: Typed) -> ColumnElement[bool]:
     }
     result: ColumnElement[bool] = ops[op](x, y)
     return result
+
+
+def _id_compare(ids: tuple[Any, int], op: str, v: int) -> ColumnElement[bool]:
+    """``row × 8 + k  op  v`` on the row id column itself, so its index serves."""
+    row, k = ids
+    if op in ("eq", "ne"):
+        hit: ColumnElement[bool] = row == (v - k) // 8 if (v - k) % 8 == 0 else false()
+        return hit if op == "eq" else or_(not_(hit), row.is_(None))
+    below, above = (v - k) // 8, -((k - v) // 8)  # floor and ceiling of (v - k) / 8
+    bounds: dict[str, Callable[[], ColumnElement[bool]]] = {
+        "gt": lambda: row > below,
+        "ge": lambda: row >= above,
+        "lt": lambda: row < above,
+        "le": lambda: row <= below,
+    }
+    return bounds[op]()
 
 
 def _need(name: str, args: list[Typed], *types: str) -> None:

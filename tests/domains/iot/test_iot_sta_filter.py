@@ -127,6 +127,28 @@ def test_paths_across_navigations(client: TestClient, sta: StaWorld, session: Se
     assert got["@iot.count"] == 2 * smoke and got["value"] == []
 
 
+def test_id_comparisons(client: TestClient, sta: StaWorld) -> None:
+    """``@iot.id`` of a datastream or an observation is row id × 8 + metric: every comparison
+    still means the number."""
+    s = sta.smoke.id * 8  # s: smoke, s + 1: temp
+
+    def ids(flt: str) -> list[int]:
+        got = _get(client, sta, f"Things({sta.smoke.id})/Datastreams", **{"$filter": flt})
+        return [d["@iot.id"] for d in got["value"]]
+
+    assert ids(f"id eq {s}") == [s] and ids(f"{s + 1} eq id") == [s + 1]
+    assert ids(f"id eq {s + 2}") == [] and ids(f"id ne {s}") == [s + 1]
+    assert ids(f"id gt {s}") == [s + 1] and ids(f"id ge {s + 1}") == [s + 1]
+    assert ids(f"id lt {s + 1}") == [s] and ids(f"id le {s}") == [s]
+    assert ids(f"id gt {s - 1} and id lt {s + 2}") == [s, s + 1]
+    assert ids(f"{s} lt id") == [s + 1] and ids(f"id eq {s}.0") == [s]
+    assert ids(f"id add 0 eq {s + 1}") == [s + 1]  # arithmetic: no shortcut, same answer
+    obs = _get(client, sta, f"Datastreams({sta.ds})/Observations")["value"]
+    first, second = obs[0]["@iot.id"], obs[1]["@iot.id"]
+    got = _get(client, sta, "Observations", **{"$filter": f"id ge {first} and id le {second}"})
+    assert [o["@iot.id"] for o in got["value"]] == [first, second]
+
+
 @pytest.mark.parametrize(
     ("flt", "name"),
     [

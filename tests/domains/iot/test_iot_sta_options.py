@@ -189,3 +189,18 @@ def test_navigation_paths_and_not_found(client: TestClient, sta: StaWorld) -> No
     for path in ("Things(0)", "Things(0)/Datastreams", f"Datastreams({sta.ds + 5})",
                  f"Observations({obs_id + 5})", "Locations(0)/Things"):  # fmt: skip
         assert _get(client, sta, path, 404)["error"]["code"] == "iot.sta_not_found"
+
+
+def test_default_order_is_the_id_order_on_every_page(client: TestClient, sta: StaWorld) -> None:
+    """Datastreams and Observations are one arm per metric, merged: each page in @iot.id order,
+    the same as ``$orderby=id`` gives (which sorts in the database)."""
+    for path, skips in (("Datastreams", (0, 3, 995, 3000)), ("Observations", (0, 17, 5000))):
+        for skip in skips:
+            page = _get(client, sta, path, **{"$skip": str(skip), "$top": "25"})
+            ids = [e["@iot.id"] for e in page["value"]]
+            assert ids == sorted(ids) and len(set(ids)) == len(ids)
+            sorted_db = _get(
+                client, sta, path, **{"$skip": str(skip), "$top": "25", "$orderby": "id"}
+            )
+            assert ids == [e["@iot.id"] for e in sorted_db["value"]], (path, skip)
+            assert ("@iot.nextLink" in page) == ("@iot.nextLink" in sorted_db)
