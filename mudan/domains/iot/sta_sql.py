@@ -9,6 +9,7 @@ true when any related entity satisfies it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -124,11 +125,14 @@ def _literal(v: Any) -> Typed:
 
 
 def _coerce(a: Typed, b: Typed) -> Typed:
-    """A quoted time compared with a time (``resultTime gt '2026-01-01T00:00:00Z'``)."""
-    if a.type == "time" and b.type == "str" and b.lit is not _NO:
-        ts = parse_ts(b.lit)
-        if ts is not None:
-            return _literal(ts)
+    """A quoted time or number compared with one (``resultTime gt '2026-01-01T00:00:00Z'``,
+    ``Datastream/id eq '1'`` as in the examples of STA 1.1)."""
+    if b.type != "str" or b.lit is _NO:
+        return b
+    if a.type == "time" and (ts := parse_ts(b.lit)) is not None:
+        return _literal(ts)
+    if a.type == "num" and re.fullmatch(r"-?\d+(\.\d+)?", b.lit.strip()):
+        return _literal(float(b.lit) if "." in b.lit else int(b.lit))
     return b
 
 

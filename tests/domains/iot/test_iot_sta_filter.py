@@ -113,6 +113,7 @@ def test_paths_across_navigations(client: TestClient, sta: StaWorld, session: Se
 
     ds = sta.ds
     assert len(ids("Observations", f"Datastream/id eq {ds}")) == 4
+    assert len(ids("Observations", f"Datastream/id eq '{ds}'")) == 4  # quoted, as in STA 1.1
     assert len(ids("Observations", f"Datastream/Thing/name eq '{sta.level.code}'")) == 4
     smoke_ds = {sta.smoke.id * 8, sta.smoke.id * 8 + 1}
     assert ids("Datastreams", f"Thing/id eq {sta.smoke.id}") == smoke_ds
