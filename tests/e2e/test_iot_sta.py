@@ -102,6 +102,18 @@ def test_frost_client_reads_things_datastreams_observations(
     )
     assert [o.result for o in window] == [2.0, 3.0]
 
+    newest = list(
+        service.things()
+        .query()
+        .filter(f"id eq {dev.id}")
+        .expand("Datastreams($expand=Observations($top=1;$orderby=phenomenonTime desc))")
+        .list()
+    )
+    (stream,) = list(newest[0].datastreams)
+    assert [o.result for o in stream.observations.entities] == [4.0]  # this page; more linked
+    desc = list(ds.get_observations().query().orderby("result", "DESC").select("result").list())
+    assert [o.result for o in desc] == [4.0, 3.0, 2.0, 1.0]
+
     n = service.things().query().filter("properties/type eq 'smoke'").count().top(7).list()
     total = session.query(Device).filter(Device.type == "smoke").count()
     assert n.count == total and n.next_link is not None
@@ -122,4 +134,10 @@ def test_frost_client_reads_things_datastreams_observations(
         f"{server}/sta/v1.1/Things", params={"$filter": "name eq"},
         headers={"Authorization": f"Bearer {token}"}, timeout=10,
     )  # fmt: skip
-    assert bad.status_code == 422 and bad.json()["error"]["code"] == "iot.sta_bad_query"
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "iot.sta_bad_query"
+    unknown = requests.get(
+        f"{server}/sta/v1.1/Things", params={"$apply": "groupby((name))"},
+        headers={"Authorization": f"Bearer {token}"}, timeout=10,
+    )  # fmt: skip
+    assert unknown.status_code == 400
+    assert unknown.json()["error"]["details"] == [{"option": "$apply"}]

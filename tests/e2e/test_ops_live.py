@@ -92,6 +92,66 @@ def test_resume_after_a_restart_with_last_event_id(live: LiveServer, fake: FakeS
     assert resumed[1]["title"] == "重启期间的预警"
 
 
+def _stream(
+    base: str, headers: dict[str, str], want: int, then: object = None, **params: object
+) -> tuple[str, list[tuple[str, dict]]]:
+    """Open the stream, collect ``want`` alerts as (SSE id, event), close; returns the hello's
+    SSE id too. ``then`` is called when all but the last alert arrived (the replay is over)."""
+    got: list[tuple[str, dict]] = []
+    hello = ""
+    with httpx.stream(
+        "GET", f"{base}/api/v1/ops/stream", headers=headers, params=params, timeout=TIMEOUT
+    ) as r:
+        assert r.status_code == 200, r.read()
+        for ev in sse_events(r.iter_lines()):
+            data = json.loads(ev["data"])
+            if data["type"] == "hello":
+                hello = ev["id"]
+            elif data["type"] == "alert":
+                got.append((ev["id"], data))
+                if len(got) == want:
+                    break
+            if len(got) == want - 1 and callable(then):
+                then()
+                then = None
+    return hello, got
+
+
+def test_reconnect_delivers_the_missed_alerts_exactly_once(
+    live: LiveServer, fake: FakeSource
+) -> None:
+    h = _auth(live.base, "mudanqu")  # sees 牡丹区 and city-wide alerts, not 曹县
+    fake.raise_alert("red", "牡丹区 一", "371702")  # 1
+    late = fake.reserve()  # 2: its transaction is still open
+    fake.raise_alert("red", "曹县 一", "371721")  # 3, not for this screen
+    fake.raise_alert("orange", "牡丹区 二", "371702001000")  # 4
+    hello, first = _stream(live.base, h, 2, after=0)
+    assert hello == "0"
+    assert [(i, a["id"]) for i, a in first] == [("1", 1), ("1:4", 4)]  # 2 may still come
+    # the screen is disconnected: 2 commits, more alerts are raised
+    fake.raise_alert("yellow", "牡丹区 晚提交", "371702", alert_id=late)
+    fake.raise_alert("blue", "全市 断线期间", None)  # 5
+    fake.raise_alert("red", "曹县 断线期间", "371721")  # 6
+    last_event_id = first[-1][0]
+
+    def raise_live() -> None:
+        fake.raise_alert("red", "牡丹区 重连之后", "371702")  # 7
+
+    hello, resumed = _stream(live.base, h | {"Last-Event-ID": last_event_id}, 3, raise_live)
+    assert hello == last_event_id
+    assert [(i, a["id"], a["title"]) for i, a in resumed] == [
+        ("2:4", 2, "牡丹区 晚提交"),
+        ("5", 5, "全市 断线期间"),
+        ("7", 7, "牡丹区 重连之后"),
+    ]
+    # the page's own new stream (another screen) resumes the same way, with nothing twice
+    fake.raise_alert("orange", "牡丹区 换屏期间", "371702")  # 8
+    _, again = _stream(live.base, h, 1, screen="data", resume=resumed[-1][0])
+    assert [(i, a["id"]) for i, a in again] == [("8", 8)]
+    _, junk = _stream(live.base, h | {"Last-Event-ID": "0:1-99999999"}, 1, raise_live)
+    assert [a["id"] for _, a in junk] == [9]  # a forged id is ignored: the stream starts fresh
+
+
 def test_region_scoped_streams(live: LiveServer, fake: FakeSource) -> None:
     fake.raise_alert("red", "曹县 预警", "371721")
     fake.raise_alert("red", "牡丹区 预警", "371702001000")

@@ -1,6 +1,6 @@
 """The big screen in Debian chromium at 1920×1080: no console errors, the Heze map drawn on its
 canvas with drill-down, an alert raised while the screen is open appears without a reload, and
-the screen reconnects after a server restart."""
+the screen reconnects after a server restart with the alerts it missed (a late lower id too)."""
 
 from __future__ import annotations
 
@@ -107,15 +107,19 @@ def test_screen_reconnects_after_a_server_restart(
 ) -> None:
     page, errors = _open(browser, live.base, "/ops/screen/overview?hold=1")
     first = fake.raise_alert("yellow", "第一条预警")
-    expect(page.locator(f'[data-alert-id="{first.id}"]')).to_be_visible()
+    late = fake.reserve()  # an alert whose transaction commits only while the screen is away
+    second = fake.raise_alert("yellow", "第二条预警")
+    for a in (first, second):
+        expect(page.locator(f'[data-alert-id="{a.id}"]')).to_be_visible()
     live.stop()
     expect(page.locator("#ops-live")).to_have_text("重新连接中…", timeout=10_000)
+    late_one = fake.raise_alert("orange", "晚提交的预警", alert_id=late)
     during = fake.raise_alert("orange", "重启期间的预警")
     app = live.start()
     use_source(app.state.ctx.extras, fake)
     expect(page.locator("#ops-live")).to_have_text("实时", timeout=15_000)
     after = fake.raise_alert("red", "重启之后的预警")
-    for a in (during, after):
+    for a in (late_one, during, after):
         expect(page.locator(f'#ops-alert-list [data-alert-id="{a.id}"]')).to_contain_text(a.title)
     _shot(page, "ops-big-screen-after-restart")
     # the cut stream and the refused retries while the server was down are network errors

@@ -3,17 +3,18 @@
 Things and Locations are devices; a Datastream is one metric of one device
 (``@iot.id`` = device id × 8 + metric index); an Observation is one metric of one hot reading
 (``@iot.id`` = reading id × 8 + metric index). Observations cover the hot window kept in the
-database; older history is in the lake table ``iot.telemetry``.
+database; older history is in the lake table ``iot.telemetry``. The query options are parsed by
+:mod:`sta_options` and run as SQL by :mod:`sta_sets`; docs/iot.md lists what is supported.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated, Any
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Query, Request
-from sqlalchemy import select
+from fastapi import APIRouter, Request
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from mudan.core.deps import CurrentPrincipal, DbSession, require
@@ -22,403 +23,314 @@ from mudan.domains.iot.dbutil import aware
 from mudan.domains.iot.enums import TYPES, DeviceType
 from mudan.domains.iot.models import Device, Reading
 from mudan.domains.iot.registry import scope_clause
-from mudan.domains.iot.sta_filter import Node, bad, matches, parse_filter, to_sql
+from mudan.domains.iot.sta_expr import bad
+from mudan.domains.iot.sta_options import COMPONENTS, Options, check, parse
+from mudan.domains.iot.sta_sets import MEASUREMENT, NAVS, Restrict, run
 
 PREFIX = "/sta/v1.1"
 router = APIRouter(prefix=PREFIX, tags=["sensorthings"], dependencies=[require("iot.read")])
-MAX_TOP, DEFAULT_TOP, EXPAND_TOP, SCAN_CAP = 1000, 100, 100, 200_000
-MEASUREMENT = "http://www.opengis.net/def/observationType/OGC-OM/2.0/OM_Measurement"
-_DEVICE_COLS: dict[str, Any] = {
-    "id": Device.id,
-    "@iot.id": Device.id,
-    "name": Device.code,
-    "properties/type": Device.type,
-    "properties/model": Device.model,
-    "properties/department": Device.department_code,
-    "properties/district": Device.district_code,
-    "properties/street": Device.street_code,
-    "properties/status": Device.status,
-}
+MAX_ENTITIES = 20_000  # in one response, expansions included
 
 
-class Q:
-    def __init__(
-        self, request: Request, top: int | None, skip: int, count: bool, filt: str, expand: str
-    ) -> None:
-        if top is not None and not 0 <= top <= MAX_TOP:
-            raise bad(f"$top must be 0..{MAX_TOP}")
-        if skip < 0:
-            raise bad("$skip must be >= 0")
-        self.request = request
-        self.top = DEFAULT_TOP if top is None else top
-        self.skip, self.count = skip, count
-        self.filter: Node | None = parse_filter(filt) if filt.strip() else None
-        self.expand = {e.strip().split("(")[0] for e in expand.split(",") if e.strip()}
+@dataclass(frozen=True)
+class Item:
+    kind: str
+    dev: Device
+    k: int = 0
+    reading: Reading | None = None
+
+    @property
+    def id(self) -> int:
+        if self.kind == "Observation" and self.reading is not None:
+            return self.reading.id * 8 + self.k
+        return self.dev.id * 8 + self.k if self.kind == "Datastream" else self.dev.id
+
+
+class Req:
+    """One request: where links point, the caller's scope, what is left of the size budget."""
+
+    def __init__(self, request: Request, session: Session, who: Any) -> None:
+        self.request, self.session = request, session
         self.base = str(request.base_url).rstrip("/") + PREFIX
+        self.scope: ColumnElement[bool] | None = scope_clause(session, who)
+        self.budget = MAX_ENTITIES
+        self.opts = parse(list(request.query_params.multi_items()))
 
-    def next_link(self) -> str:
-        params = dict(self.request.query_params)
-        params["$skip"] = str(self.skip + self.top)
-        params["$top"] = str(self.top)
-        return f"{str(self.request.url).split('?')[0]}?{urlencode(params)}"
-
-
-def _q(
-    request: Request,
-    top: Annotated[int | None, Query(alias="$top")] = None,
-    skip: Annotated[int, Query(alias="$skip")] = 0,
-    count: Annotated[bool, Query(alias="$count")] = False,
-    filt: Annotated[str, Query(alias="$filter")] = "",
-    expand: Annotated[str, Query(alias="$expand")] = "",
-) -> Q:
-    return Q(request, top, skip, count, filt, expand)
-
-
-StaQuery = Annotated[Q, Depends(_q)]
-
-
-def _page(q: Q, items: list[dict[str, Any]], more: bool, total: int | None) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if q.count and total is not None:
-        out["@iot.count"] = total
-    if more:
-        out["@iot.nextLink"] = q.next_link()
-    out["value"] = items
-    return out
+    def spend(self, n: int) -> None:
+        self.budget -= n
+        if self.budget < 0:
+            raise bad(f"more than {MAX_ENTITIES} entities in one response: lower $top", "$top")
 
 
 # --- entity JSON -------------------------------------------------------------------------------
 
 
-def thing(q: Q, d: Device, session: Session) -> dict[str, Any]:
-    link = f"{q.base}/Things({d.id})"
-    out: dict[str, Any] = {
-        "@iot.id": d.id,
-        "@iot.selfLink": link,
-        "name": d.code,
-        "description": f"{d.type} {d.model}",
-        "properties": {
-            "type": d.type,
-            "model": d.model,
-            "department": d.department_code,
-            "district": d.district_code,
-            "street": d.street_code,
-            "community": d.community_code,
-            "grid": d.grid_code,
-            "status": d.status,
-            "protocol": d.protocol,
-            "interval_s": d.interval_s,
-        },
-        "Locations@iot.navigationLink": f"{link}/Locations",
-        "Datastreams@iot.navigationLink": f"{link}/Datastreams",
-    }
-    if "Locations" in q.expand:
-        out["Locations"] = [location(q, d, session, nested=True)]
-    if "Datastreams" in q.expand:
-        out["Datastreams"] = [datastream(q, d, k, session, nested=True) for k in _metrics(d)]
+def _json(x: Req, it: Item) -> dict[str, Any]:
+    d, k = it.dev, it.k
+    link = f"{x.base}/{it.kind}s({it.id})"
+    out: dict[str, Any] = {"@iot.id": it.id, "@iot.selfLink": link}
+    if it.kind == "Thing":
+        out |= {"name": d.code, "description": f"{d.type} {d.model}", "properties": {
+            "type": d.type, "model": d.model, "department": d.department_code,
+            "district": d.district_code, "street": d.street_code,
+            "community": d.community_code, "grid": d.grid_code, "status": d.status,
+            "protocol": d.protocol, "interval_s": d.interval_s}}  # fmt: skip
+    elif it.kind == "Location":
+        out |= {"name": d.code, "description": d.grid_code or "",
+                "encodingType": "application/geo+json",
+                "location": {"type": "Point", "coordinates": [d.lon, d.lat]}}  # fmt: skip
+    elif it.kind == "Datastream":
+        m = TYPES[DeviceType(d.type)].metrics[k]
+        out |= {
+            "name": f"{d.code}:{m.code}",
+            "description": f"{d.type} {m.code}",
+            "unitOfMeasurement": {"name": m.unit or "1", "symbol": m.unit, "definition": ""},
+            "observationType": MEASUREMENT,
+            "properties": {"metric": m.code, "device": d.code},
+        }
+    elif it.reading is not None:
+        ts = aware(it.reading.ts).isoformat().replace("+00:00", "Z")
+        result = getattr(it.reading, f"v{k}")
+        out |= {"phenomenonTime": ts, "resultTime": ts, "result": result}
+    for nav in NAVS[it.kind]:
+        out[f"{nav}@iot.navigationLink"] = f"{link}/{nav}"
     return out
 
 
-def location(q: Q, d: Device, session: Session, nested: bool = False) -> dict[str, Any]:
-    link = f"{q.base}/Locations({d.id})"
-    out: dict[str, Any] = {
-        "@iot.id": d.id,
-        "@iot.selfLink": link,
-        "name": d.code,
-        "description": d.grid_code or "",
-        "encodingType": "application/geo+json",
-        "location": {"type": "Point", "coordinates": [d.lon, d.lat]},
-        "Things@iot.navigationLink": f"{link}/Things",
-    }
-    if "Things" in q.expand and not nested:
-        out["Things"] = [thing(q, d, session)]
+def _select(out: dict[str, Any], names: list[str] | None, expanded: set[str]) -> dict[str, Any]:
+    """Only the properties named (STA 1.1 9.3.2.2), plus whatever was expanded."""
+    if names is None:
+        return out
+    keep = {"@iot.id" if n in ("id", "@iot.id") else n for n in names}
+    keep |= {f"{n}@iot.navigationLink" for n in names}
+    keep |= {f"{n}{s}" for n in expanded for s in ("", "@iot.count", "@iot.nextLink")}
+    return {key: v for key, v in out.items() if key in keep}
+
+
+def render(x: Req, it: Item, opts: Options) -> dict[str, Any]:
+    out = _json(x, it)
+    for nav, inner in opts.expand.items():
+        out |= _expand(x, it, nav, inner, out["@iot.selfLink"])
+    return _select(out, opts.select, set(opts.expand))
+
+
+def _restrict(it: Item, nav: str) -> Restrict:
+    same_metric = (it.kind, nav) in (("Datastream", "Observations"), ("Observation", "Datastream"))
+    return Restrict(dev=it.dev.id, k=it.k if same_metric else None)
+
+
+def _expand(x: Req, it: Item, nav: str, inner: Options, link: str) -> dict[str, Any]:
+    target, many = NAVS[it.kind][nav]
+    page = run(x.session, target, _restrict(it, nav), x.scope, inner, inner.page if many else 1)
+    items = load(x.session, target, page.rows)
+    x.spend(len(items))
+    if not many:
+        return {nav: render(x, items[0], inner)} if items else {}
+    out: dict[str, Any] = {}
+    if inner.count:
+        out[f"{nav}@iot.count"] = page.count
+    out[nav] = [render(x, i, inner) for i in items]
+    if page.more:
+        params = {k: v for k, v in inner.raw.items() if k not in ("$top", "$skip")}
+        params |= {"$top": str(inner.page), "$skip": str(inner.skip + inner.page)}
+        out[f"{nav}@iot.nextLink"] = f"{link}/{nav}?{urlencode(params)}"
     return out
 
 
-def _metrics(d: Device) -> range:
-    return range(len(TYPES[DeviceType(d.type)].metrics))
+def load(session: Session, kind: str, rows: list[Any]) -> list[Item]:
+    """The entities of a page's keys, in page order."""
+    if not rows:
+        return []
+    found = session.scalars(select(Device).where(Device.id.in_({r.dev for r in rows})))
+    devs = {d.id: d for d in found}
+    if kind != "Observation":
+        return [Item(kind, devs[r.dev], r.k if kind == "Datastream" else 0) for r in rows]
+    rids = {r.rid for r in rows}
+    readings = {r.id: r for r in session.scalars(select(Reading).where(Reading.id.in_(rids)))}
+    return [Item(kind, devs[r.dev], r.k, readings[r.rid]) for r in rows]
 
 
-def datastream(q: Q, d: Device, k: int, session: Session, nested: bool = False) -> dict[str, Any]:
-    m = TYPES[DeviceType(d.type)].metrics[k]
-    ds_id = d.id * 8 + k
-    link = f"{q.base}/Datastreams({ds_id})"
-    out: dict[str, Any] = {
-        "@iot.id": ds_id,
-        "@iot.selfLink": link,
-        "name": f"{d.code}:{m.code}",
-        "description": f"{d.type} {m.code}",
-        "unitOfMeasurement": {"name": m.unit or "1", "symbol": m.unit, "definition": ""},
-        "observationType": MEASUREMENT,
-        "properties": {"metric": m.code, "device": d.code},
-        "Thing@iot.navigationLink": f"{link}/Thing",
-        "Observations@iot.navigationLink": f"{link}/Observations",
-    }
-    if "Thing" in q.expand and not nested:
-        out["Thing"] = thing(q, d, session) | {}
-    if "Observations" in q.expand and not nested:
-        rows = session.scalars(
-            select(Reading)
-            .where(Reading.device_id == d.id, getattr(Reading, f"v{k}").is_not(None))
-            .order_by(Reading.ts.desc())
-            .limit(EXPAND_TOP)
-        )
-        out["Observations"] = [observation(q, r, k, None, session) for r in rows]
+# --- responses --------------------------------------------------------------------------------
+
+
+def collection(x: Req, kind: str, only: Restrict) -> dict[str, Any]:
+    opts = x.opts
+    check(kind, opts, True)
+    page = run(x.session, kind, only, x.scope, opts, opts.page)
+    items = load(x.session, kind, page.rows)
+    x.spend(len(items))
+    out: dict[str, Any] = {}
+    if opts.count:
+        out["@iot.count"] = page.count
+    if page.more:
+        params = dict(x.request.query_params)
+        params |= {"$skip": str(opts.skip + opts.page), "$top": str(opts.page)}
+        out["@iot.nextLink"] = f"{str(x.request.url).split('?')[0]}?{urlencode(params)}"
+    if opts.result_format is not None:
+        out["value"] = data_array(x, items, opts.select)
+    else:
+        out["value"] = [render(x, it, opts) for it in items]
     return out
 
 
-def observation(q: Q, r: Reading, k: int, d: Device | None, session: Session) -> dict[str, Any]:
-    oid = r.id * 8 + k
-    link = f"{q.base}/Observations({oid})"
-    ts = aware(r.ts).isoformat().replace("+00:00", "Z")
-    out: dict[str, Any] = {
-        "@iot.id": oid,
-        "@iot.selfLink": link,
-        "phenomenonTime": ts,
-        "resultTime": ts,
-        "result": getattr(r, f"v{k}"),
-        "Datastream@iot.navigationLink": f"{link}/Datastream",
-    }
-    if "Datastream" in q.expand:
-        dev = d or session.get(Device, r.device_id)
-        if dev is not None:
-            out["Datastream"] = datastream(q, dev, k, session, nested=True)
-    return out
+def data_array(x: Req, items: list[Item], select_: list[str] | None) -> list[dict[str, Any]]:
+    """STA 1.1 Data Array extension: the observations of each datastream as rows of values."""
+    comps = ["id" if c == "@iot.id" else c for c in (select_ or COMPONENTS)]
+    groups: dict[int, dict[str, Any]] = {}
+    for it in items:
+        ds = it.dev.id * 8 + it.k
+        link = f"{x.base}/Datastreams({ds})"
+        g = groups.setdefault(ds, {"Datastream@iot.navigationLink": link, "components": comps})
+        g.setdefault("dataArray@iot.count", 0)
+        g.setdefault("dataArray", [])
+        obs = _json(x, it)
+        g["dataArray"].append([obs["@iot.id" if c == "id" else c] for c in comps])
+        g["dataArray@iot.count"] += 1
+    return list(groups.values())
 
 
-# --- queries ----------------------------------------------------------------------------------
+def entity(x: Req, kind: str, only: Restrict, name: str, opts: Options | None = None) -> Item:
+    """One entity the caller may see, or 404."""
+    probe = opts or Options()
+    page = run(x.session, kind, only, x.scope, probe, 1)
+    items = load(x.session, kind, page.rows)
+    if not items:
+        raise NotFound("iot.sta_not_found", entity=name)
+    return items[0]
 
 
-def _devices(
-    session: Session, who: Any, q: Q, extra: Any = None
-) -> tuple[list[Device], bool, int | None]:
-    stmt = select(Device)
-    scope = scope_clause(session, who)
-    if scope is not None:
-        stmt = stmt.where(scope)
-    if extra is not None:
-        stmt = stmt.where(extra)
-    if q.filter is not None:
-        stmt = stmt.where(to_sql(q.filter, _DEVICE_COLS))
-    total = None
-    if q.count:
-        from sqlalchemy import func
-
-        total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
-    rows = list(session.scalars(stmt.order_by(Device.id).offset(q.skip).limit(q.top + 1)))
-    return rows[: q.top], len(rows) > q.top, total
+def single(x: Req, kind: str, only: Restrict, name: str) -> dict[str, Any]:
+    check(kind, x.opts, False, name)
+    it = entity(x, kind, only, name)
+    x.spend(1)
+    return render(x, it, x.opts)
 
 
-def _one_device(session: Session, who: Any, device_id: int, entity: str) -> Device:
-    stmt = select(Device).where(Device.id == device_id)
-    scope = scope_clause(session, who)
-    if scope is not None:
-        stmt = stmt.where(scope)
-    d = session.scalar(stmt)
-    if d is None:
-        raise NotFound("iot.sta_not_found", entity=entity)
-    return d
-
-
-def _getter(get: Any, item: dict[str, Any]) -> Any:
-    return lambda path: get(item, path)
-
-
-def _take(q: Q, items: Iterator[dict[str, Any]], get: Any) -> dict[str, Any]:
-    matched: list[dict[str, Any]] = []
-    total = 0
-    for item in items:
-        if q.filter is not None and not matches(q.filter, _getter(get, item)):
-            continue
-        total += 1
-        if total > q.skip and len(matched) <= q.top:
-            matched.append(item)
-        if not q.count and len(matched) > q.top:
-            break
-    return _page(q, matched[: q.top], len(matched) > q.top, total if q.count else None)
-
-
-def _path(item: dict[str, Any], path: str) -> Any:
-    if path in ("id", "@iot.id"):
-        return item["@iot.id"]
-    if path in ("Thing/id", "Datastream/id"):
-        return item.get("_parent")
-    cur: Any = item
-    for part in path.split("/"):
-        cur = cur.get(part) if isinstance(cur, dict) else None
-    if path in ("phenomenonTime", "resultTime") and isinstance(cur, str):
-        from mudan.domains.iot.parse import parse_ts
-
-        return parse_ts(cur)
-    return cur
-
-
-def _all_datastreams(
-    session: Session, who: Any, q: Q, thing_id: int | None
-) -> Iterator[dict[str, Any]]:
-    stmt = select(Device)
-    scope = scope_clause(session, who)
-    if scope is not None:
-        stmt = stmt.where(scope)
-    if thing_id is not None:
-        stmt = stmt.where(Device.id == thing_id)
-    last = 0
-    while last < SCAN_CAP * 8:
-        chunk = list(session.scalars(stmt.where(Device.id > last).order_by(Device.id).limit(2000)))
-        if not chunk:
-            return
-        for d in chunk:
-            for k in _metrics(d):
-                yield datastream(q, d, k, session) | {"_parent": d.id}
-        last = chunk[-1].id
-
-
-def _strip(page: dict[str, Any]) -> dict[str, Any]:
-    for item in page["value"]:
-        item.pop("_parent", None)
-    return page
+def _ds(ds_id: int) -> Restrict:
+    return Restrict(dev=ds_id // 8, k=ds_id % 8)
 
 
 @router.get("")
 def sta_root(request: Request) -> dict[str, Any]:
     base = str(request.base_url).rstrip("/") + PREFIX
     names = ("Things", "Locations", "Datastreams", "Observations")
+    spec = "http://www.opengis.net/spec/iot_sensing/1.1/req"
     return {
         "value": [{"name": n, "url": f"{base}/{n}"} for n in names],
         "serverSettings": {
             "conformance": [
-                "http://www.opengis.net/spec/iot_sensing/1.1/req/datamodel",
-                "http://www.opengis.net/spec/iot_sensing/1.1/req/resource-path/resource-path-to-entities",
-                "http://www.opengis.net/spec/iot_sensing/1.1/req/request-data",
+                f"{spec}/datamodel",
+                f"{spec}/resource-path/resource-path-to-entities",
+                f"{spec}/request-data",
+                f"{spec}/data-array/data-array",
             ]
         },
     }
 
 
 @router.get("/Things")
-def sta_things(session: DbSession, who: CurrentPrincipal, q: StaQuery) -> dict[str, Any]:
-    rows, more, total = _devices(session, who, q)
-    return _page(q, [thing(q, d, session) for d in rows], more, total)
+def sta_things(request: Request, session: DbSession, who: CurrentPrincipal) -> dict[str, Any]:
+    return collection(Req(request, session, who), "Thing", Restrict())
 
 
 @router.get("/Things({thing_id})")
 def sta_thing(
-    thing_id: int, session: DbSession, who: CurrentPrincipal, q: StaQuery
+    thing_id: int, request: Request, session: DbSession, who: CurrentPrincipal
 ) -> dict[str, Any]:
-    return thing(q, _one_device(session, who, thing_id, f"Things({thing_id})"), session)
-
-
-@router.get("/Locations")
-def sta_locations(session: DbSession, who: CurrentPrincipal, q: StaQuery) -> dict[str, Any]:
-    rows, more, total = _devices(session, who, q)
-    return _page(q, [location(q, d, session) for d in rows], more, total)
-
-
-@router.get("/Locations({loc_id})")
-def sta_location(
-    loc_id: int, session: DbSession, who: CurrentPrincipal, q: StaQuery
-) -> dict[str, Any]:
-    return location(q, _one_device(session, who, loc_id, f"Locations({loc_id})"), session)
+    return single(
+        Req(request, session, who), "Thing", Restrict(dev=thing_id), f"Things({thing_id})"
+    )
 
 
 @router.get("/Things({thing_id})/Locations")
 def sta_thing_locations(
-    thing_id: int, session: DbSession, who: CurrentPrincipal, q: StaQuery
+    thing_id: int, request: Request, session: DbSession, who: CurrentPrincipal
 ) -> dict[str, Any]:
-    rows, more, total = _devices(session, who, q, Device.id == thing_id)
-    return _page(q, [location(q, d, session) for d in rows], more, total)
-
-
-@router.get("/Datastreams")
-def sta_datastreams(session: DbSession, who: CurrentPrincipal, q: StaQuery) -> dict[str, Any]:
-    return _strip(_take(q, _all_datastreams(session, who, q, None), _path))
+    x = Req(request, session, who)
+    entity(x, "Thing", Restrict(dev=thing_id), f"Things({thing_id})")
+    return collection(x, "Location", Restrict(dev=thing_id))
 
 
 @router.get("/Things({thing_id})/Datastreams")
 def sta_thing_datastreams(
-    thing_id: int, session: DbSession, who: CurrentPrincipal, q: StaQuery
+    thing_id: int, request: Request, session: DbSession, who: CurrentPrincipal
 ) -> dict[str, Any]:
-    _one_device(session, who, thing_id, f"Things({thing_id})")
-    return _strip(_take(q, _all_datastreams(session, who, q, thing_id), _path))
+    x = Req(request, session, who)
+    entity(x, "Thing", Restrict(dev=thing_id), f"Things({thing_id})")
+    return collection(x, "Datastream", Restrict(dev=thing_id))
 
 
-def _datastream_of(session: Session, who: Any, ds_id: int) -> tuple[Device, int]:
-    d = _one_device(session, who, ds_id // 8, f"Datastreams({ds_id})")
-    if ds_id % 8 not in _metrics(d):
-        raise NotFound("iot.sta_not_found", entity=f"Datastreams({ds_id})")
-    return d, ds_id % 8
+@router.get("/Locations")
+def sta_locations(request: Request, session: DbSession, who: CurrentPrincipal) -> dict[str, Any]:
+    return collection(Req(request, session, who), "Location", Restrict())
+
+
+@router.get("/Locations({loc_id})")
+def sta_location(
+    loc_id: int, request: Request, session: DbSession, who: CurrentPrincipal
+) -> dict[str, Any]:
+    return single(
+        Req(request, session, who), "Location", Restrict(dev=loc_id), f"Locations({loc_id})"
+    )
+
+
+@router.get("/Locations({loc_id})/Things")
+def sta_location_things(
+    loc_id: int, request: Request, session: DbSession, who: CurrentPrincipal
+) -> dict[str, Any]:
+    x = Req(request, session, who)
+    entity(x, "Location", Restrict(dev=loc_id), f"Locations({loc_id})")
+    return collection(x, "Thing", Restrict(dev=loc_id))
+
+
+@router.get("/Datastreams")
+def sta_datastreams(request: Request, session: DbSession, who: CurrentPrincipal) -> dict[str, Any]:
+    return collection(Req(request, session, who), "Datastream", Restrict())
 
 
 @router.get("/Datastreams({ds_id})")
 def sta_datastream(
-    ds_id: int, session: DbSession, who: CurrentPrincipal, q: StaQuery
+    ds_id: int, request: Request, session: DbSession, who: CurrentPrincipal
 ) -> dict[str, Any]:
-    d, k = _datastream_of(session, who, ds_id)
-    return datastream(q, d, k, session)
+    return single(Req(request, session, who), "Datastream", _ds(ds_id), f"Datastreams({ds_id})")
 
 
 @router.get("/Datastreams({ds_id})/Thing")
 def sta_datastream_thing(
-    ds_id: int, session: DbSession, who: CurrentPrincipal, q: StaQuery
+    ds_id: int, request: Request, session: DbSession, who: CurrentPrincipal
 ) -> dict[str, Any]:
-    d, _ = _datastream_of(session, who, ds_id)
-    return thing(q, d, session)
+    x = Req(request, session, who)
+    entity(x, "Datastream", _ds(ds_id), f"Datastreams({ds_id})")
+    return single(x, "Thing", Restrict(dev=ds_id // 8), f"Datastreams({ds_id})/Thing")
 
 
 @router.get("/Datastreams({ds_id})/Observations")
 def sta_datastream_observations(
-    ds_id: int, session: DbSession, who: CurrentPrincipal, q: StaQuery
+    ds_id: int, request: Request, session: DbSession, who: CurrentPrincipal
 ) -> dict[str, Any]:
-    d, k = _datastream_of(session, who, ds_id)
-    col = getattr(Reading, f"v{k}")
-    stmt = select(Reading).where(Reading.device_id == d.id, col.is_not(None))
-    if q.filter is not None:
-        cols = {"phenomenonTime": Reading.ts, "resultTime": Reading.ts, "result": col}
-        stmt = stmt.where(to_sql(q.filter, cols))
-    total = None
-    if q.count:
-        from sqlalchemy import func
-
-        total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
-    rows = list(session.scalars(stmt.order_by(Reading.ts).offset(q.skip).limit(q.top + 1)))
-    items = [observation(q, r, k, d, session) for r in rows[: q.top]]
-    return _page(q, items, len(rows) > q.top, total)
-
-
-def _all_observations(session: Session, who: Any, q: Q) -> Iterator[dict[str, Any]]:
-    stmt = select(Reading, Device).join(Device, Device.id == Reading.device_id)
-    scope = scope_clause(session, who)
-    if scope is not None:
-        stmt = stmt.where(scope)
-    last = 0
-    scanned = 0
-    while scanned < SCAN_CAP:
-        chunk = session.execute(
-            stmt.where(Reading.id > last).order_by(Reading.id).limit(2000)
-        ).all()
-        if not chunk:
-            return
-        for r, d in chunk:
-            for k in _metrics(d):
-                if getattr(r, f"v{k}") is not None:
-                    yield observation(q, r, k, d, session) | {"_parent": d.id * 8 + k}
-        last = chunk[-1][0].id
-        scanned += len(chunk)
+    x = Req(request, session, who)
+    entity(x, "Datastream", _ds(ds_id), f"Datastreams({ds_id})")
+    return collection(x, "Observation", _ds(ds_id))
 
 
 @router.get("/Observations")
-def sta_observations(session: DbSession, who: CurrentPrincipal, q: StaQuery) -> dict[str, Any]:
-    return _strip(_take(q, _all_observations(session, who, q), _path))
+def sta_observations(request: Request, session: DbSession, who: CurrentPrincipal) -> dict[str, Any]:
+    return collection(Req(request, session, who), "Observation", Restrict())
 
 
 @router.get("/Observations({obs_id})")
 def sta_observation(
-    obs_id: int, session: DbSession, who: CurrentPrincipal, q: StaQuery
+    obs_id: int, request: Request, session: DbSession, who: CurrentPrincipal
 ) -> dict[str, Any]:
-    r = session.get(Reading, obs_id // 8)
-    if r is None:
-        raise NotFound("iot.sta_not_found", entity=f"Observations({obs_id})")
-    d, k = _datastream_of(session, who, r.device_id * 8 + obs_id % 8)
-    if getattr(r, f"v{k}") is None:
-        raise NotFound("iot.sta_not_found", entity=f"Observations({obs_id})")
-    return observation(q, r, k, d, session)
+    only = Restrict(rid=obs_id // 8, k=obs_id % 8)
+    return single(Req(request, session, who), "Observation", only, f"Observations({obs_id})")
+
+
+@router.get("/Observations({obs_id})/Datastream")
+def sta_observation_datastream(
+    obs_id: int, request: Request, session: DbSession, who: CurrentPrincipal
+) -> dict[str, Any]:
+    x = Req(request, session, who)
+    name = f"Observations({obs_id})"
+    it = entity(x, "Observation", Restrict(rid=obs_id // 8, k=obs_id % 8), name)
+    return single(x, "Datastream", _ds(it.dev.id * 8 + it.k), f"{name}/Datastream")

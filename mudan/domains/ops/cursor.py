@@ -10,6 +10,7 @@ delivers the ids that fill one, plus everything past ``high``. A hole that stays
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -46,3 +47,49 @@ class AlertCursor:
             elif self.holes.pop(a.id, None) is not None:
                 fresh.append(a)
         return fresh
+
+
+# --- a stream's position, as its SSE id ---------------------------------------------------------
+#
+# A stream stands at ``floor`` (every id at or below it is settled for that stream: delivered, not
+# visible to it, or given up) plus the ids above the floor it has had already. Usually the set is
+# empty and the id is the plain alert id ("42"); with an alert still uncommitted below, it reads
+# "40:42" (41 may still come, 42 was delivered), and a reconnect replays 41 but never 42 again.
+
+MAX_RANGES = 32  # runs of consecutive ids in one SSE id; older ones are taken as settled
+_POSITION = re.compile(r"(\d{1,18})(?::(\d{1,18}(?:-\d{1,18})?(?:,\d{1,18}(?:-\d{1,18})?)*))?")
+
+
+def runs(ids: Iterable[int]) -> list[tuple[int, int]]:
+    """Sorted ids as runs of consecutive ids: ``{3, 4, 5, 9}`` → ``[(3, 5), (9, 9)]``."""
+    out: list[tuple[int, int]] = []
+    for i in sorted(ids):
+        if out and out[-1][1] == i - 1:
+            out[-1] = (out[-1][0], i)
+        else:
+            out.append((i, i))
+    return out
+
+
+def encode_position(floor: int, had: Iterable[int]) -> str:
+    parts = [f"{a}" if a == b else f"{a}-{b}" for a, b in runs(i for i in had if i > floor)]
+    return f"{floor}:{','.join(parts)}" if parts else str(floor)
+
+
+def decode_position(text: str | None) -> tuple[int, set[int]] | None:
+    """``(floor, ids had above it)`` from an SSE id; None when it is not one of ours (or would
+    name more than ``MAX_RANGES`` runs or ids further than ``MAX_HOLES`` above the floor)."""
+    m = _POSITION.fullmatch((text or "").strip())
+    if m is None:
+        return None
+    floor, had = int(m.group(1)), set[int]()
+    spans = m.group(2).split(",") if m.group(2) else []
+    if len(spans) > MAX_RANGES:
+        return None
+    for span in spans:
+        a, _, b = span.partition("-")
+        lo, hi = int(a), int(b or a)
+        if not floor < lo <= hi <= floor + MAX_HOLES:
+            return None
+        had.update(range(lo, hi + 1))
+    return floor, had

@@ -4,8 +4,10 @@ The hub polls the database (through the indicator source) every ``interval`` sec
 alerts and changed values, so alerts raised by any process reach every process's screens;
 SQLite and PostgreSQL work the same. Alerts are tracked with an :class:`AlertCursor` (highest id
 plus the ids below it not seen yet), so an alert whose transaction commits after a later one's
-still arrives. Alert events carry the stream's high-water id as the SSE ``id`` so a reconnecting
-browser resumes with ``Last-Event-ID`` and misses nothing; values events carry none.
+still arrives. The hello and every alert event carry the stream's position as the SSE ``id``
+(its settled floor plus the ids above it already had, see ``cursor``), so a reconnecting browser
+resumes with ``Last-Event-ID`` and gets each alert it missed once, a late lower id included;
+values events carry none.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections import deque
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,7 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from mudan.core.db import utcnow
 from mudan.core.rbac import Principal
-from mudan.domains.ops.cursor import MAX_HOLES, AlertCursor
+from mudan.domains.ops.cursor import MAX_HOLES, MAX_RANGES, AlertCursor, encode_position, runs
 from mudan.domains.ops.platform import cached_figures
 from mudan.domains.ops.sources import AlertItem, IndicatorSource, IndicatorValue
 from mudan.domains.org.models import Region
@@ -33,6 +36,8 @@ from mudan.domains.org.models import Region
 log = logging.getLogger("mudan.ops.live")
 RETRY_MS = 1500
 BACKLOG = 200
+REPLAY_MAX = 500  # alerts a reconnecting stream gets back; beyond, it is told to reload
+SETTLED = "_settled"  # the poll's settled id, riding along an alert event to the stream
 QUEUE_SIZE = 500
 MAX_PAGES = 20  # of BACKLOG alerts per poll
 PLATFORM_EVERY_S = 5.0  # the data platform's figures move slowly and cost ~1 s at scale 1
@@ -40,37 +45,52 @@ PLATFORM_EVERY_S = 5.0  # the data platform's figures move slowly and cost ~1 s 
 
 @dataclass(eq=False)
 class Subscriber:
-    """One open stream. ``last_alert`` is its high-water id (the SSE id, where a reconnect
-    resumes); ``start`` where it began; ``sent`` the ids it has had (late ones come below
-    ``last_alert``, so the id alone cannot tell what was sent)."""
+    """One open stream at ``floor`` (every alert id at or below it is settled for this stream:
+    had, not visible to it, or given up) with ``sent``, the ids above the floor it has had (or
+    must skip). Both together are its SSE id, where a reconnect resumes (see ``cursor``)."""
 
     principal: Principal
     region_code: str
     codes: tuple[str, ...]
-    last_alert: int
+    floor: int
     queue: asyncio.Queue[dict[str, Any]] = field(default_factory=lambda: asyncio.Queue(QUEUE_SIZE))
     sent: set[int] = field(default_factory=set)
-    start: int = -1
 
     def __post_init__(self) -> None:
-        if self.start < 0:
-            self.start = self.last_alert
+        self._settle()
+
+    @property
+    def last_alert(self) -> int:
+        return max(self.sent, default=self.floor)
 
     def offer(self, event: dict[str, Any]) -> None:
         with contextlib.suppress(asyncio.QueueFull):  # a stalled client drops, never blocks
             self.queue.put_nowait(event)
 
-    def wants(self, alert_id: int, late: bool) -> bool:
-        """Not had yet, and after where the stream began (or a late arrival, new to everyone)."""
-        return alert_id not in self.sent and (late or alert_id > self.start)
+    def wants(self, alert_id: int) -> bool:
+        """Not settled for this stream yet and not had."""
+        return alert_id > self.floor and alert_id not in self.sent
 
-    def mark_sent(self, alert_id: int) -> str:
-        """Record a delivery; returns the SSE id (the high-water mark, never going back)."""
+    def mark_sent(self, alert_id: int, settled: int) -> str:
+        """Record a delivery; ``settled`` is the id up to which whoever read this alert (the hub's
+        poll or the replay) saw no hole. Returns the SSE id: the stream's new position."""
         self.sent.add(alert_id)
-        self.last_alert = max(self.last_alert, alert_id)
-        if len(self.sent) > 2 * MAX_HOLES:  # ids this far below the top cannot arrive late
-            self.sent = {i for i in self.sent if i > self.last_alert - MAX_HOLES}
-        return str(self.last_alert)
+        # ids ≤ the alert were read (or are holes, ≤ settled); the ones visible here came before it
+        self.floor = max(self.floor, min(settled, alert_id))
+        self._settle()
+        return self.position()
+
+    def position(self) -> str:
+        return encode_position(self.floor, self.sent)
+
+    def _settle(self) -> None:
+        self.floor = max(self.floor, self.last_alert - MAX_HOLES)  # as far back as the hub looks
+        spans = runs(i for i in self.sent if i > self.floor)
+        if spans and spans[0][0] == self.floor + 1:  # had right above the floor: settled too
+            self.floor = spans[0][1]
+        if len(spans) > MAX_RANGES:  # keep the SSE id short: the oldest runs count as settled
+            self.floor = max(self.floor, spans[-MAX_RANGES - 1][1])
+        self.sent = {i for i in self.sent if i > self.floor}
 
 
 def visible(principal: Principal, path: str | None) -> bool:
@@ -127,9 +147,8 @@ class Hub:
 
     def _poll_alerts(self, session: Session, source: IndicatorSource) -> None:
         if self.cursor is None:  # start where the oldest open stream stands
-            oldest = min((s.last_alert for s in list(self.subscribers)), default=0)
+            oldest = min((s.floor for s in list(self.subscribers)), default=0)
             self.cursor = AlertCursor(oldest)
-        high = self.cursor.high
         read: list[AlertItem] = []
         after = self.cursor.floor
         for _ in range(MAX_PAGES):
@@ -142,8 +161,9 @@ class Hub:
         if not new:
             return
         paths = self.paths(session, new)
+        settled = self.cursor.floor
         for a in new:
-            self._fan_out(a, paths.get(a.region_code or ""), late=a.id <= high)
+            self._fan_out(a, paths.get(a.region_code or ""), settled)
 
     def paths(self, session: Session, alerts: list[AlertItem]) -> dict[str, str | None]:
         todo = {a.region_code for a in alerts if a.region_code} - self._paths.keys()
@@ -154,10 +174,10 @@ class Hub:
             self._paths |= {c: rows.get(c, "3717") for c in todo}
         return self._paths
 
-    def _fan_out(self, alert: AlertItem, path: str | None, late: bool = False) -> None:
-        event = alert.event()
+    def _fan_out(self, alert: AlertItem, path: str | None, settled: int) -> None:
+        event = alert.event() | {SETTLED: settled}
         for sub in list(self.subscribers):
-            if sub.wants(alert.id, late) and visible(sub.principal, path):
+            if sub.wants(alert.id) and visible(sub.principal, path):
                 sub.offer(event)
 
     def _poll_values(self, session: Session, source: IndicatorSource | None) -> None:
@@ -197,24 +217,79 @@ def _values(
         return got
 
 
+@dataclass(frozen=True)
+class Replay:
+    """What a stream missed: the alerts after its floor it may see (oldest first, at most
+    ``REPLAY_MAX``), how many older ones were left out, and the id up to which the read saw no
+    hole."""
+
+    alerts: list[AlertItem]
+    settled: int
+    skipped: int = 0
+
+
+def replay(
+    session: Session, source: IndicatorSource, hub: Hub, sub: Subscriber, pages: int = 1000
+) -> Replay:
+    """The alerts after the stream's floor that it wants and may see, read like the hub reads."""
+    cursor = AlertCursor(sub.floor)
+    kept: deque[AlertItem] = deque(maxlen=REPLAY_MAX)
+    seen = 0
+    for _ in range(pages):
+        batch = source.alerts_since(session, after_id=cursor.high, limit=BACKLOG)
+        paths = hub.paths(session, batch)
+        for a in cursor.take(batch):
+            if sub.wants(a.id) and visible(sub.principal, paths.get(a.region_code or "")):
+                kept.append(a)
+                seen += 1
+        if len(batch) < BACKLOG:
+            break
+    return Replay(list(kept), cursor.floor, seen - len(kept))
+
+
+def fresh_position(
+    session: Session, source: IndicatorSource | None, hub: Hub, newest: int
+) -> tuple[int, set[int]]:
+    """Where a new stream starting after ``newest`` stands: the alerts up to ``newest`` are not
+    for it, except ids the hub is still waiting for (uncommitted yet, below ``newest``)."""
+    cursor = hub.cursor
+    if source is None or cursor is None or cursor.floor >= newest:
+        return newest, set()
+    floor = max(cursor.floor, newest - MAX_HOLES)
+    had: set[int] = set()
+    after = floor
+    while after < newest:  # (floor, newest] spans at most MAX_HOLES ids
+        batch = source.alerts_since(session, after_id=after, limit=BACKLOG)
+        had.update(a.id for a in batch if a.id <= newest)
+        if len(batch) < BACKLOG:
+            break
+        after = max(a.id for a in batch)
+    return floor, had
+
+
 async def events(
-    hub: Hub, sub: Subscriber, backlog: Callable[[], list[tuple[AlertItem, str | None]]]
+    hub: Hub, sub: Subscriber, missed: Callable[[], Replay]
 ) -> AsyncIterator[dict[str, Any]]:
-    """The SSE stream of one browser: retry hint, missed alerts, then live events."""
-    hub.subscribe(sub)  # first subscribe, then read the backlog: nothing falls in between
+    """The SSE stream of one browser: its position, the alerts it missed, then live events."""
+    hub.subscribe(sub)  # first subscribe, then read what was missed: nothing falls in between
     try:
-        yield {"retry": RETRY_MS, "data": json.dumps({"type": "hello", "after": sub.last_alert})}
-        for alert, path in await anyio.to_thread.run_sync(backlog):
-            if sub.wants(alert.id, False) and visible(sub.principal, path):
-                sse_id = sub.mark_sent(alert.id)
+        hello = {"type": "hello", "after": sub.floor}
+        yield {"id": sub.position(), "retry": RETRY_MS, "data": json.dumps(hello)}
+        back = await anyio.to_thread.run_sync(missed)
+        if back.skipped:  # too many to replay: the screen reloads its alert list instead
+            yield {"data": json.dumps({"type": "gap", "skipped": back.skipped})}
+        for alert in back.alerts:
+            if sub.wants(alert.id):
+                sse_id = sub.mark_sent(alert.id, back.settled)
                 yield {"id": sse_id, "data": json.dumps(alert.event(), ensure_ascii=False)}
         while True:
             event = await sub.queue.get()
             if event["type"] == "alert":
-                if event["id"] in sub.sent:  # also queued by the hub while the backlog ran
+                if not sub.wants(event["id"]):  # also queued by the hub while the replay ran
                     continue
-                sse_id = sub.mark_sent(event["id"])
-                yield {"id": sse_id, "data": json.dumps(event, ensure_ascii=False)}
+                body = {k: v for k, v in event.items() if k != SETTLED}
+                sse_id = sub.mark_sent(event["id"], event[SETTLED])
+                yield {"id": sse_id, "data": json.dumps(body, ensure_ascii=False)}
             else:
                 yield {"data": json.dumps(event, ensure_ascii=False, default=str)}
     finally:

@@ -15,10 +15,11 @@ from mudan.core.deps import CurrentPrincipal, DbSession, app_ctx, locale_of, req
 from mudan.core.errors import InvalidInput
 from mudan.core.rbac import Principal
 from mudan.domains.ops import layouts
-from mudan.domains.ops.live import Hub, Subscriber, events
+from mudan.domains.ops.cursor import decode_position
+from mudan.domains.ops.live import Hub, Replay, Subscriber, events, fresh_position, replay
 from mudan.domains.ops.payload import scope_of, screen_payload
 from mudan.domains.ops.schemas import ScreenIn, ScreenOut
-from mudan.domains.ops.sources import AlertItem, latest_alert_id, source_for
+from mudan.domains.ops.sources import latest_alert_id, source_for
 
 router = APIRouter(prefix="/api/v1/ops", tags=["ops"])
 VIEW, EDIT = require("screen.view"), require("indicators.manage")
@@ -144,34 +145,44 @@ async def ops_stream(
     principal: CurrentPrincipal,
     screen: str = "overview",
     after: int | None = Query(None, ge=0),
+    resume: str | None = Query(None, max_length=1000),
     last_event_id: str | None = Header(None),
 ) -> Response:
-    """Server-sent events: ``{"type": "alert", ...}`` (with ``id``) and ``{"type": "values"}``."""
+    """Server-sent events: ``{"type": "alert", ...}`` (with ``id``) and ``{"type": "values"}``.
+
+    A stream resumes from ``Last-Event-ID`` (the browser's own reconnect) or ``resume`` (the
+    last SSE id, when the page opens a new stream), else starts after ``after`` or the newest
+    alert."""
     ctx = app_ctx(request)
     hub = hub_of(request)
-    resume = int(last_event_id) if last_event_id and last_event_id.isdigit() else after
+    position = decode_position(last_event_id) or decode_position(resume)
 
-    def prepare() -> tuple[str, tuple[str, ...], int]:
+    def prepare() -> tuple[str, tuple[str, ...], tuple[int, set[int]]]:
         with ctx.sessions() as session:
             layout = layouts.get_screen(session, code=screen)
             scope = scope_of(session, principal)
             codes = tuple(sorted({c for p in layout.panels for c in p.codes}))
             source = source_for(ctx.extras)
-            start = resume
+            start = position
             if start is None:
-                start = latest_alert_id(source, session) if source else 0
+                newest = (
+                    after
+                    if after is not None
+                    else latest_alert_id(source, session)
+                    if source
+                    else 0
+                )
+                start = fresh_position(session, source, hub, newest)
             return scope.code, codes, start
 
-    region, codes, start = await run_in_threadpool(prepare)
-    sub = Subscriber(principal=principal, region_code=region, codes=codes, last_alert=start)
+    region, codes, (floor, had) = await run_in_threadpool(prepare)
+    sub = Subscriber(principal=principal, region_code=region, codes=codes, floor=floor, sent=had)
 
-    def backlog() -> list[tuple[AlertItem, str | None]]:
+    def missed() -> Replay:
         source = source_for(ctx.extras)
         if source is None:
-            return []
+            return Replay([], sub.floor)
         with ctx.sessions() as session:
-            items = source.alerts_since(session, after_id=start, limit=200)
-            paths = hub.paths(session, items)
-            return [(a, paths.get(a.region_code or "")) for a in items]
+            return replay(session, source, hub, sub)
 
-    return EventSourceResponse(events(hub, sub, backlog), ping=15, send_timeout=10)
+    return EventSourceResponse(events(hub, sub, missed), ping=15, send_timeout=10)

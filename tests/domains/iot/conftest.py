@@ -1,14 +1,20 @@
-"""Fixtures of the iot tests: a SYSTEM (gateway) token and a fake alert plugin."""
+"""Fixtures of the iot tests: a SYSTEM (gateway) token, a fake alert plugin, STA readings."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from mudan.core.db import make_engine, make_sessionmaker, transaction
 from mudan.settings import Settings
-from tests.domains.iot.iot_helpers import FakeAlerts
+from tests.conftest import login_token
+from tests.domains.iot.iot_helpers import FakeAlerts, some_device
 
 
 @pytest.fixture
@@ -38,3 +44,37 @@ def gateway_headers(settings: Settings) -> dict[str, str]:
         )
     engine.dispose()
     return {"Authorization": f"Bearer {token}"}
+
+
+@dataclass(frozen=True)
+class StaWorld:
+    """A water-level device with four readings 5 minutes apart, a smoke device with two."""
+
+    headers: dict[str, str]
+    level: Any  # the water-level Device
+    smoke: Any
+    t0: datetime
+    levels: tuple[float, ...] = (1.25, 2.5, 3.75, 4.0)
+
+    @property
+    def ds(self) -> int:
+        return int(self.level.id) * 8
+
+
+@pytest.fixture
+def sta(client: TestClient, gateway_headers: dict[str, str], session: Session) -> StaWorld:
+    level, smoke = some_device(session, "water_level"), some_device(session, "smoke")
+    t0 = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=2)
+    world = StaWorld({"Authorization": f"Bearer {login_token(client, 'dsj')}"}, level, smoke, t0)
+    readings = [
+        {"device_code": level.code, "ts": (t0 + timedelta(minutes=5 * i)).isoformat(),
+         "values": {"level": v}}
+        for i, v in enumerate(world.levels)
+    ] + [
+        {"device_code": smoke.code, "ts": (t0 + timedelta(minutes=i)).isoformat(),
+         "values": {"smoke": 0.5 * i, "temp": 20.0 + i}}
+        for i in range(2)
+    ]  # fmt: skip
+    r = client.post("/api/v1/iot/telemetry", json={"readings": readings}, headers=gateway_headers)
+    assert r.status_code == 200 and r.json()["accepted"] == 6, r.text
+    return world

@@ -23,22 +23,37 @@ class FakeSource:
         self.values: dict[tuple[str, str], IndicatorValue] = {}
         self.alerts: list[AlertItem] = []
         self.broken: set[str] = set()  # codes whose lookup fails (a broken formula)
+        self._reserved: set[int] = set()  # ids taken by transactions not committed yet
         self._lock = threading.Lock()
 
     def set(self, code: str, region: str, value: float | None, **kw: object) -> None:
         self.values[(code, region)] = IndicatorValue(code=code, value=value, **kw)  # type: ignore[arg-type]
 
-    def raise_alert(self, level: str, title: str, region_code: str | None = "3717") -> AlertItem:
+    def raise_alert(
+        self, level: str, title: str, region_code: str | None = "3717", alert_id: int = 0
+    ) -> AlertItem:
+        """Raise (commit) an alert; ``alert_id`` commits one taken earlier with ``reserve``."""
         with self._lock:
             alert = AlertItem(
-                id=len(self.alerts) + 1,
+                id=alert_id or self._next_id(),
                 level=level,
                 title=title,
                 region_code=region_code,
                 at=datetime(2026, 5, 1, 8, 0).isoformat(),
             )
             self.alerts.append(alert)
+            self.alerts.sort(key=lambda a: a.id)
         return alert
+
+    def reserve(self) -> int:
+        """Take the next id for an alert whose transaction has not committed yet."""
+        with self._lock:
+            alert_id = self._next_id()
+            self._reserved.add(alert_id)
+            return alert_id
+
+    def _next_id(self) -> int:
+        return max([a.id for a in self.alerts] + list(self._reserved), default=0) + 1
 
     def latest_values(
         self, session: Session, *, codes: list[str], region_code: str

@@ -93,7 +93,7 @@ def _drain(sub: Subscriber) -> list[int]:
 
 def test_an_alert_committed_late_reaches_the_stream(hub: Hub, session: Session) -> None:
     top = int(session.scalar(select(func.max(Alert.id))) or 0)
-    sub = Subscriber(principal=CITY_WIDE, region_code="3717", codes=(), last_alert=top)
+    sub = Subscriber(principal=CITY_WIDE, region_code="3717", codes=(), floor=top)
     hub.subscribers.add(sub)
     # the transaction holding id top+1 is still open when the one holding top+2 commits
     session.add(_alert(top + 2, "后提交的预警"))
@@ -114,8 +114,8 @@ def test_an_alert_committed_late_reaches_the_stream(hub: Hub, session: Session) 
 
 
 def test_sse_ids_never_go_back() -> None:
-    sub = Subscriber(principal=CITY_WIDE, region_code="3717", codes=(), last_alert=10)
-    assert sub.wants(12, late=False) and not sub.wants(9, late=False)
-    assert sub.mark_sent(12) == "12"
-    assert sub.wants(11, late=True) and not sub.wants(12, late=True)
-    assert sub.mark_sent(11) == "12"  # a reconnect resumes after 12, not after 11
+    sub = Subscriber(principal=CITY_WIDE, region_code="3717", codes=(), floor=10)
+    assert sub.wants(12) and not sub.wants(9)
+    assert sub.mark_sent(12, settled=10) == "10:12"  # 11 is still a hole: a resume replays it
+    assert sub.wants(11) and not sub.wants(12)
+    assert sub.mark_sent(11, settled=12) == "12"  # a reconnect resumes after 12, not after 11

@@ -4,7 +4,7 @@
   const T = boot.text;
   const grid = document.getElementById("ops-grid");
   const charts = [];
-  let current = boot.screen, payload = null, carousel = null, lastAlert = 0, source = null;
+  let current = boot.screen, payload = null, carousel = null, lastAlert = 0, source = null, position = "";
   const mapState = { stack: [] };
 
   const el = (tag, cls, text) => { const e = document.createElement(tag); if (cls) e.className = cls; if (text !== undefined) e.textContent = text; return e; };
@@ -147,6 +147,8 @@
 
   function onEvent(ev) {
     const data = JSON.parse(ev.data);
+    if (ev.lastEventId) position = ev.lastEventId;  // the stream's position, for a new stream
+    if (data.type === "gap") load(current).catch(showLoadError);  // too many missed: reload the list
     if (data.type === "alert") {
       lastAlert = Math.max(lastAlert, data.id);
       const ul = document.getElementById("ops-alert-list");
@@ -162,7 +164,10 @@
     if (source && source.readyState !== EventSource.CLOSED && source._screen === current) return;
     if (source) source.close();
     const live = document.getElementById("ops-live");
-    source = new EventSource(`/api/v1/ops/stream?screen=${current}&after=${lastAlert}`); source._screen = current;
+    // the browser's own reconnects send Last-Event-ID; a new stream (another screen, or after the
+    // stream was closed) resumes from the same position, so no alert is lost or shown twice
+    const from = position ? `resume=${encodeURIComponent(position)}` : `after=${lastAlert}`;
+    source = new EventSource(`/api/v1/ops/stream?screen=${current}&${from}`); source._screen = current;
     source.onopen = () => { live.textContent = T.live; live.className = ""; };
     source.onmessage = onEvent;
     source.onerror = () => {  // the browser retries by itself (retry:, Last-Event-ID); a closed stream we reopen
