@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import importlib
+from typing import Any, Literal
 
 from alembic import context
 
-from mudan.core.db import Base, make_engine
+from mudan.core.db import Base, UTCDateTime, make_engine
 from mudan.hooks import BUILTIN_PLUGINS
 
 
@@ -26,6 +27,13 @@ config = context.config
 target_metadata = Base.metadata
 
 
+def _render_item(type_: str, obj: Any, _autogen_context: Any) -> str | Literal[False]:
+    # New migrations spell the models' UTCDateTime as the column type it stands for.
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def run_migrations_online() -> None:
     url = config.get_main_option("sqlalchemy.url")
     assert url
@@ -34,6 +42,7 @@ def run_migrations_online() -> None:
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
+            render_item=_render_item,
             render_as_batch=connection.dialect.name == "sqlite",
         )
         with context.begin_transaction():

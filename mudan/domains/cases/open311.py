@@ -16,10 +16,10 @@ from fastapi import APIRouter, Query, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mudan.core.db import as_utc
 from mudan.core.deps import DbSession, current_principal, public
 from mudan.core.errors import InvalidInput, NotFound, Unauthenticated
 from mudan.domains.cases import service as cs
-from mudan.domains.cases.deadlines import aware
 from mudan.domains.cases.enums import CaseState, Channel
 from mudan.domains.cases.models import Case, CaseCategory
 from mudan.domains.cases.ratelimit import client_keys, limiter_of
@@ -35,7 +35,7 @@ MAX_RESULTS = 1000
 def _w3(value: datetime | None) -> str | None:
     if value is None:
         return None
-    return aware(value).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return as_utc(value).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _service(c: CaseCategory) -> dict[str, Any]:
@@ -86,7 +86,7 @@ def _date(value: str | None) -> datetime | None:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError as exc:
         raise InvalidInput("cases.open311_bad_date", value=value[:40]) from exc
-    return aware(parsed)
+    return as_utc(parsed)
 
 
 @router.get("/services.json")

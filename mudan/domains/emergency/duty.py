@@ -12,13 +12,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mudan.core import audit
+from mudan.core.db import as_utc
 from mudan.core.errors import Conflict
 from mudan.core.workcal import CHINA_TZ
 from mudan.domains.emergency.enums import DutyPost, Shift
 from mudan.domains.emergency.models import DutyShift
 from mudan.domains.emergency.plans import user_id_of
 from mudan.domains.emergency.schemas import DutyIn
-from mudan.domains.emergency.where import Actor, aware
+from mudan.domains.emergency.where import Actor
 
 SHIFT_HOURS = {Shift.DAY: (time(8, 0), 12), Shift.NIGHT: (time(20, 0), 12)}
 
@@ -68,7 +69,7 @@ def assign(session: Session, *, data: DutyIn, actor: Actor) -> DutyShift:
 
 def on_duty(session: Session, *, at: datetime) -> list[DutyShift]:
     """Everyone whose shift covers ``at`` (an aware time), leaders first."""
-    at = aware(at).astimezone(UTC)
+    at = as_utc(at)
     rows = session.scalars(
         select(DutyShift)
         .where(DutyShift.starts_at <= at, DutyShift.ends_at > at)

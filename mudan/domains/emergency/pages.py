@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from mudan.core.db import utcnow
+from mudan.core.db import as_utc, utcnow
 from mudan.core.deps import CurrentPrincipal, DbSession, current_principal, locale_of, require
 from mudan.core.errors import MudanError
 from mudan.core.rbac import Principal
@@ -18,7 +18,6 @@ from mudan.core.workcal import CHINA_TZ
 from mudan.domains.emergency import service as es
 from mudan.domains.emergency.enums import ROMAN, EventType, ResourceKind
 from mudan.domains.emergency.schemas import IncidentIn, ReviewIn
-from mudan.domains.emergency.where import aware
 from mudan.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -27,7 +26,7 @@ READ, COMMAND = require("emergency.read"), require("emergency.command")
 
 def local(value: datetime | None) -> str:
     """A stored time as China wall time for display."""
-    return "" if value is None else aware(value).astimezone(CHINA_TZ).strftime("%m-%d %H:%M")
+    return "" if value is None else as_utc(value).astimezone(CHINA_TZ).strftime("%m-%d %H:%M")
 
 
 def _base() -> dict[str, Any]:

@@ -16,9 +16,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mudan.core.db import as_utc
 from mudan.core.deps import CurrentPrincipal, DbSession, require
 from mudan.core.errors import NotFound
-from mudan.domains.iot.dbutil import aware
 from mudan.domains.iot.enums import TYPES, DeviceType
 from mudan.domains.iot.models import Device, Reading
 from mudan.domains.iot.registry import scope_clause
@@ -170,7 +170,7 @@ def datastream(q: Q, d: Device, k: int, session: Session, nested: bool = False) 
 def observation(q: Q, r: Reading, k: int, d: Device | None, session: Session) -> dict[str, Any]:
     oid = r.id * 8 + k
     link = f"{q.base}/Observations({oid})"
-    ts = aware(r.ts).isoformat().replace("+00:00", "Z")
+    ts = as_utc(r.ts).isoformat().replace("+00:00", "Z")
     out: dict[str, Any] = {
         "@iot.id": oid,
         "@iot.selfLink": link,

@@ -9,13 +9,13 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from mudan.core.db import as_utc
 from mudan.core.deps import DbSession, current_principal, locale_of, require
 from mudan.core.errors import InvalidInput, MudanError
 from mudan.core.rbac import Principal
 from mudan.domains.quality import service as qs
 from mudan.domains.quality.enums import RuleKind, Severity, TicketStatus
 from mudan.domains.quality.scope import check_rows, check_tables, data_scope, ticket_scope
-from mudan.domains.quality.tickets import aware
 from mudan.domains.quality.views import audit_change, release_rows
 from mudan.web.render import render
 
@@ -114,7 +114,7 @@ def tickets_page(request: Request, session: DbSession, status: str = "") -> Resp
         request,
         "quality/tickets.html",
         {
-            "tickets": [(t, aware(t.deadline)) for t in tickets],
+            "tickets": [(t, as_utc(t.deadline)) for t in tickets],
             "statuses": list(TicketStatus),
             "status": status,
             "tables": qs.table_scores(session),
