@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from mudan.core.deps import CurrentPrincipal, DbSession, app_ctx, require
 from mudan.core.errors import InvalidInput
+from mudan.core.params import Id
 from mudan.domains.cases import assess
 from mudan.domains.cases import service as cs
 from mudan.domains.cases.photofiles import photo_path
@@ -189,7 +190,7 @@ def case_photo(
 
 @router.get("/{number}/photos/{photo_id}", dependencies=[READ])
 def case_photo_file(
-    number: str, photo_id: int, request: Request, session: DbSession, principal: CurrentPrincipal
+    number: str, photo_id: Id, request: Request, session: DbSession, principal: CurrentPrincipal
 ) -> Response:
     case = cs.get_case(session, number=number, principal=principal)
     photo = cs.get_photo(session, case=case, photo_id=photo_id)

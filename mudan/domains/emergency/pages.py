@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from mudan.core.db import as_utc, utcnow
 from mudan.core.deps import CurrentPrincipal, DbSession, current_principal, locale_of, require
 from mudan.core.errors import MudanError
+from mudan.core.params import Id
 from mudan.core.rbac import Principal
 from mudan.core.workcal import CHINA_TZ
 from mudan.domains.emergency import service as es
@@ -39,7 +40,7 @@ def plans_page(request: Request, session: DbSession) -> Response:
 
 
 @router.get("/emergency/plans/{plan_id}", dependencies=[READ])
-def plan_page(plan_id: int, request: Request, session: DbSession) -> Response:
+def plan_page(plan_id: Id, request: Request, session: DbSession) -> Response:
     plan = es.get_plan(session, plan_id=plan_id)
     return render(request, "emergency/plan.html", {**_base(), "plan": plan})
 
@@ -53,7 +54,7 @@ def resources_page(request: Request, session: DbSession, kind: str = "") -> Resp
 
 
 @router.get("/emergency/resources/{resource_id}", dependencies=[READ])
-def resource_page(resource_id: int, request: Request, session: DbSession) -> Response:
+def resource_page(resource_id: Id, request: Request, session: DbSession) -> Response:
     row = es.get_resource(session, resource_id=resource_id)
     ctx = {**_base(), "resources": [row], "kinds": list(ResourceKind), "kind": row.kind}
     return render(request, "emergency/resources.html", ctx)
@@ -155,13 +156,13 @@ def _command(
 
 
 @router.get("/emergency/incidents/{incident_id}", dependencies=[READ])
-def incident_page(incident_id: int, request: Request, session: DbSession) -> Response:
+def incident_page(incident_id: Id, request: Request, session: DbSession) -> Response:
     return _command(request, session, incident_id)
 
 
 @router.post("/emergency/incidents/{incident_id}/{verb}")
 def incident_step(
-    incident_id: int,
+    incident_id: Id,
     verb: str,
     request: Request,
     session: DbSession,

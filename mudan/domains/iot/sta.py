@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from mudan.core.db import as_utc
 from mudan.core.deps import CurrentPrincipal, DbSession, require
 from mudan.core.errors import NotFound
+from mudan.core.params import Id
 from mudan.domains.iot.enums import TYPES, DeviceType
 from mudan.domains.iot.models import Device, Reading
 from mudan.domains.iot.registry import scope_clause
@@ -303,7 +304,7 @@ def sta_things(session: DbSession, who: CurrentPrincipal, q: StaQuery) -> dict[s
 
 @router.get("/Things({thing_id})")
 def sta_thing(
-    thing_id: int, session: DbSession, who: CurrentPrincipal, q: StaQuery
+    thing_id: Id, session: DbSession, who: CurrentPrincipal, q: StaQuery
 ) -> dict[str, Any]:
     return thing(q, _one_device(session, who, thing_id, f"Things({thing_id})"), session)
 
@@ -316,14 +317,14 @@ def sta_locations(session: DbSession, who: CurrentPrincipal, q: StaQuery) -> dic
 
 @router.get("/Locations({loc_id})")
 def sta_location(
-    loc_id: int, session: DbSession, who: CurrentPrincipal, q: StaQuery
+    loc_id: Id, session: DbSession, who: CurrentPrincipal, q: StaQuery
 ) -> dict[str, Any]:
     return location(q, _one_device(session, who, loc_id, f"Locations({loc_id})"), session)
 
 
 @router.get("/Things({thing_id})/Locations")
 def sta_thing_locations(
-    thing_id: int, session: DbSession, who: CurrentPrincipal, q: StaQuery
+    thing_id: Id, session: DbSession, who: CurrentPrincipal, q: StaQuery
 ) -> dict[str, Any]:
     rows, more, total = _devices(session, who, q, Device.id == thing_id)
     return _page(q, [location(q, d, session) for d in rows], more, total)
@@ -336,7 +337,7 @@ def sta_datastreams(session: DbSession, who: CurrentPrincipal, q: StaQuery) -> d
 
 @router.get("/Things({thing_id})/Datastreams")
 def sta_thing_datastreams(
-    thing_id: int, session: DbSession, who: CurrentPrincipal, q: StaQuery
+    thing_id: Id, session: DbSession, who: CurrentPrincipal, q: StaQuery
 ) -> dict[str, Any]:
     _one_device(session, who, thing_id, f"Things({thing_id})")
     return _strip(_take(q, _all_datastreams(session, who, q, thing_id), _path))
@@ -351,7 +352,7 @@ def _datastream_of(session: Session, who: Any, ds_id: int) -> tuple[Device, int]
 
 @router.get("/Datastreams({ds_id})")
 def sta_datastream(
-    ds_id: int, session: DbSession, who: CurrentPrincipal, q: StaQuery
+    ds_id: Id, session: DbSession, who: CurrentPrincipal, q: StaQuery
 ) -> dict[str, Any]:
     d, k = _datastream_of(session, who, ds_id)
     return datastream(q, d, k, session)
@@ -359,7 +360,7 @@ def sta_datastream(
 
 @router.get("/Datastreams({ds_id})/Thing")
 def sta_datastream_thing(
-    ds_id: int, session: DbSession, who: CurrentPrincipal, q: StaQuery
+    ds_id: Id, session: DbSession, who: CurrentPrincipal, q: StaQuery
 ) -> dict[str, Any]:
     d, _ = _datastream_of(session, who, ds_id)
     return thing(q, d, session)
@@ -367,7 +368,7 @@ def sta_datastream_thing(
 
 @router.get("/Datastreams({ds_id})/Observations")
 def sta_datastream_observations(
-    ds_id: int, session: DbSession, who: CurrentPrincipal, q: StaQuery
+    ds_id: Id, session: DbSession, who: CurrentPrincipal, q: StaQuery
 ) -> dict[str, Any]:
     d, k = _datastream_of(session, who, ds_id)
     col = getattr(Reading, f"v{k}")
@@ -413,7 +414,7 @@ def sta_observations(session: DbSession, who: CurrentPrincipal, q: StaQuery) -> 
 
 @router.get("/Observations({obs_id})")
 def sta_observation(
-    obs_id: int, session: DbSession, who: CurrentPrincipal, q: StaQuery
+    obs_id: Id, session: DbSession, who: CurrentPrincipal, q: StaQuery
 ) -> dict[str, Any]:
     r = session.get(Reading, obs_id // 8)
     if r is None:

@@ -15,6 +15,7 @@ from mudan.core.db import utcnow
 from mudan.core.deps import DbSession, app_ctx, current_principal, require
 from mudan.core.errors import Forbidden, InvalidInput, NotFound
 from mudan.core.i18n import t
+from mudan.core.params import Id
 from mudan.core.rbac import Principal
 from mudan.domains.org.geo import Locator
 from mudan.domains.video import service as vs
@@ -95,12 +96,12 @@ def channel_detail(session: Session, channel_id: int, who: Principal) -> Channel
 
 
 @router.get("/channels/{channel_id}", dependencies=[READ])
-def get_video_channel(channel_id: int, request: Request, session: DbSession) -> ChannelDetail:
+def get_video_channel(channel_id: Id, request: Request, session: DbSession) -> ChannelDetail:
     return channel_detail(session, channel_id, current_principal(request))
 
 
 @router.get("/channels/{channel_id}/snapshot", dependencies=[READ])
-def video_channel_snapshot(channel_id: int, request: Request, session: DbSession) -> Response:
+def video_channel_snapshot(channel_id: Id, request: Request, session: DbSession) -> Response:
     vs.get_channel(
         session, channel_id=channel_id, scope=vs.region_scope(current_principal(request))
     )
