@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from mudan.core.db import as_utc
 from mudan.core.deps import DbSession, current_principal, public
-from mudan.core.errors import InvalidInput, NotFound, Unauthenticated
+from mudan.core.errors import InvalidInput, MudanError, NotFound, Unauthenticated
 from mudan.domains.cases import service as cs
 from mudan.domains.cases.enums import CaseState, Channel
 from mudan.domains.cases.models import Case, CaseCategory
@@ -146,18 +146,27 @@ def open311_request(request_id: str, session: DbSession) -> list[dict[str, Any]]
 @public
 async def open311_post(request: Request) -> list[dict[str, Any]]:
     principal = current_principal(request)
-    ctype = request.headers.get("content-type", "")
-    body: dict[str, Any] = (
-        dict(await request.form())
-        if not ctype.startswith("application/json")
-        else dict(await request.json())
-    )
+    body = await _body(request)
     from starlette.concurrency import run_in_threadpool
 
     bearer = request.headers.get("authorization", "").partition(" ")[2].strip()
     api_key = bearer or (body["api_key"] if isinstance(body.get("api_key"), str) else "")
     limiter_of(request).take(*client_keys(request, api_key))  # 429 + Retry-After when over
     return await run_in_threadpool(_post, request, principal, body)
+
+
+async def _body(request: Request) -> dict[str, Any]:
+    """The request's fields, from a JSON object or a form; anything else is a 400."""
+    ctype = request.headers.get("content-type", "")
+    try:
+        if not ctype.startswith("application/json"):
+            return dict(await request.form())
+        body = await request.json()
+    except ValueError as exc:  # not JSON, or not UTF-8
+        raise MudanError("cases.open311_bad_body", status=400) from exc
+    if not isinstance(body, dict):  # empty body, a list, a string, a number…
+        raise MudanError("cases.open311_bad_body", status=400)
+    return body
 
 
 def _post(request: Request, principal: Any, body: dict[str, Any]) -> list[dict[str, Any]]:
