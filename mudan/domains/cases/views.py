@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from mudan.core.deps import CurrentPrincipal, DbSession, app_ctx, require
 from mudan.core.errors import InvalidInput
-from mudan.core.params import Id
+from mudan.core.params import MAX_ID, Id
 from mudan.domains.cases import assess
 from mudan.domains.cases import service as cs
 from mudan.domains.cases.photofiles import photo_path
@@ -66,7 +66,7 @@ def list_cases(
     district: str | None = None,
     category: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> BoardOut:
     if queue not in QUEUES:
         raise InvalidInput("cases.bad_queue", queue=queue)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from mudan.core.db import as_utc
 from mudan.core.deps import CurrentPrincipal, DbSession, require
 from mudan.core.errors import NotFound
-from mudan.core.params import Id
+from mudan.core.params import MAX_ID, BigId, Id
 from mudan.domains.iot.enums import TYPES, DeviceType
 from mudan.domains.iot.models import Device, Reading
 from mudan.domains.iot.registry import scope_clause
@@ -67,7 +67,7 @@ class Q:
 def _q(
     request: Request,
     top: Annotated[int | None, Query(alias="$top")] = None,
-    skip: Annotated[int, Query(alias="$skip")] = 0,
+    skip: Annotated[int, Query(alias="$skip", le=MAX_ID)] = 0,
     count: Annotated[bool, Query(alias="$count")] = False,
     filt: Annotated[str, Query(alias="$filter")] = "",
     expand: Annotated[str, Query(alias="$expand")] = "",
@@ -414,7 +414,7 @@ def sta_observations(session: DbSession, who: CurrentPrincipal, q: StaQuery) -> 
 
 @router.get("/Observations({obs_id})")
 def sta_observation(
-    obs_id: Id, session: DbSession, who: CurrentPrincipal, q: StaQuery
+    obs_id: BigId, session: DbSession, who: CurrentPrincipal, q: StaQuery
 ) -> dict[str, Any]:
     r = session.get(Reading, obs_id // 8)
     if r is None:

@@ -8,15 +8,15 @@ from __future__ import annotations
 import hashlib
 from dataclasses import asdict
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.orm import Session
 
 from mudan.core import audit
 from mudan.core.deps import DbSession, app_ctx, require
 from mudan.core.errors import InvalidInput
-from mudan.core.params import Id
+from mudan.core.params import MAX_ID, Id
 from mudan.core.rbac import Principal
 from mudan.domains.quality import service as qs
 from mudan.domains.quality.enums import QuarantineStatus, TicketSource, TicketStatus
@@ -128,8 +128,8 @@ def list_quarantine(
     status: QuarantineStatus | None = QuarantineStatus.PENDING,
     rule_kind: str | None = None,
     job_id: str | None = None,
-    page: int = 1,
-    page_size: int = 50,
+    page: Annotated[int, Query(ge=1, le=MAX_ID)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=MAX_ID)] = 50,
 ) -> QuarantinePage:
     if table_ref:
         check_tables(session, who, [table_ref])

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mudan.core.deps import DbSession, require
-from mudan.core.params import Id
+from mudan.core.params import MAX_ID, Id
 from mudan.core.rbac import Principal
 from mudan.domains.sharing import deadlines, grants, requests
 from mudan.domains.sharing.deadlines import aware
@@ -90,7 +90,7 @@ def list_requests(
     session: DbSession,
     box: str = "all",
     status: str | None = None,
-    page: int = Query(1, ge=1),
+    page: int = Query(1, ge=1, le=MAX_ID),
     who: Principal = READ,
 ) -> dict[str, Any]:
     rows, total = requests.list_requests(session, principal=who, box=box, status=status, page=page)
