@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,8 @@ from sqlalchemy import DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect, Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from mudan.core.errors import InvalidInput
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -66,6 +69,8 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     engine = create_engine(url, **kwargs)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    elif parsed.get_driver_name() == "psycopg":
+        event.listen(engine, "connect", _psycopg_refuse_nul)
     return engine
 
 
@@ -75,6 +80,29 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.close()
+
+
+def _psycopg_refuse_nul(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.adapters.register_dumper(str, _nul_refusing_dumper())
+
+
+@cache
+def _nul_refusing_dumper() -> type:
+    """psycopg's default text dumper, but a NUL character is invalid input, not a 500.
+
+    PostgreSQL cannot store U+0000 in text; psycopg says so with a DataError when it sends the
+    value. Any text that reaches a query (a filter, a title, an imported cell) gets the same
+    clear 422 instead, whichever route or job it came through.
+    """
+    from psycopg.types.string import StrDumperUnknown
+
+    class NulRefusingStrDumper(StrDumperUnknown):
+        def dump(self, obj: str) -> Any:
+            if "\x00" in obj:
+                raise InvalidInput("request.nul_character")
+            return super().dump(obj)
+
+    return NulRefusingStrDumper
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
