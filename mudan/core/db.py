@@ -50,8 +50,9 @@ class UTCDateTime(TypeDecorator[datetime]):
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        return None if value is None else as_utc(value)
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        # Anything but a datetime (a date, a string PostgreSQL parses) goes through as before.
+        return as_utc(value) if isinstance(value, datetime) else value
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         return None if value is None else as_utc(value)
