@@ -86,6 +86,10 @@ class DatabaseFactory:
         self.templates[kind] = name if PG_URL else url
         return self.templates[kind]
 
+    def adopt(self, kind: str, url: str) -> None:
+        """Use a database made by ``fresh`` (and changed since) as the template of ``kind``."""
+        self.templates[kind] = (make_url(url).database or "") if PG_URL else url
+
     def fresh(self, kind: str) -> str:
         tpl = self.template(kind)
         if PG_URL:

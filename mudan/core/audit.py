@@ -14,10 +14,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.hazmat.primitives import hashes
-from sqlalchemy import JSON, DateTime, Integer, String, select, text
+from sqlalchemy import JSON, Integer, String, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from mudan.core.db import Base, utcnow
+from mudan.core.db import Base, UTCDateTime, utcnow
 
 GENESIS = "0" * 64
 
@@ -26,7 +26,7 @@ class AuditRecord(Base):
     __tablename__ = "audit_record"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     actor: Mapped[str] = mapped_column(String(64), index=True)
     role: Mapped[str] = mapped_column(String(32))
     action: Mapped[str] = mapped_column(String(64), index=True)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import importlib
+from typing import Any, Literal
 
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from mudan.core.db import Base, make_engine
+from mudan.core.db import Base, UTCDateTime, make_engine
 from mudan.hooks import BUILTIN_PLUGINS
 
 
@@ -28,10 +29,18 @@ config = context.config
 target_metadata = Base.metadata
 
 
+def _render_item(type_: str, obj: Any, _autogen_context: Any) -> str | Literal[False]:
+    # New migrations spell the models' UTCDateTime as the column type it stands for.
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def _migrate(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
+        render_item=_render_item,
         render_as_batch=connection.dialect.name == "sqlite",
     )
     with context.begin_transaction():

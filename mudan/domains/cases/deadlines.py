@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from mudan.core.db import as_utc
 from mudan.core.workcal import WorkCalendar
 from mudan.domains.cases.enums import Flag, LimitUnit, Rung
 
@@ -19,13 +20,8 @@ class Limits:
     provisional: bool
 
 
-def aware(value: datetime) -> datetime:
-    """SQLite hands back naive UTC; PostgreSQL aware values."""
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
 def compute_limits(cal: WorkCalendar, start: datetime, value: int, unit: str) -> Limits:
-    start = aware(start)
+    start = as_utc(start)
     if LimitUnit(unit) == LimitUnit.WORKDAYS:
         due = cal.add_workdays(start, value)
     else:
@@ -37,26 +33,26 @@ def compute_limits(cal: WorkCalendar, start: datetime, value: int, unit: str) ->
 
 def extend(cal: WorkCalendar, start: datetime, due: datetime, hours: float) -> Limits:
     """A new due time ``hours`` of working time after the old one; warn_at moves to 80 %."""
-    new_due = cal.add_work_hours(aware(due), hours)
-    span = cal.working_time_between(aware(start), new_due.at)
-    warn = cal.add_work_hours(aware(start), span / timedelta(hours=1) * WARN_SHARE)
+    new_due = cal.add_work_hours(as_utc(due), hours)
+    span = cal.working_time_between(as_utc(start), new_due.at)
+    warn = cal.add_work_hours(as_utc(start), span / timedelta(hours=1) * WARN_SHARE)
     return Limits(warn.at.astimezone(UTC), new_due.at.astimezone(UTC), new_due.provisional)
 
 
 def used_share(cal: WorkCalendar, start: datetime, due: datetime, now: datetime) -> float:
     """Share of the limit's working time used by ``now`` (1.0 = due)."""
-    total = cal.working_time_between(aware(start), aware(due))
+    total = cal.working_time_between(as_utc(start), as_utc(due))
     if total <= timedelta(0):
-        return 1.0 if aware(now) >= aware(due) else 0.0
-    return cal.working_time_between(aware(start), aware(now)) / total
+        return 1.0 if as_utc(now) >= as_utc(due) else 0.0
+    return cal.working_time_between(as_utc(start), as_utc(now)) / total
 
 
 def flag(warn_at: datetime, due_at: datetime, now: datetime, open_: bool) -> Flag:
     if not open_:
         return Flag.NORMAL
-    if aware(now) >= aware(due_at):
+    if as_utc(now) >= as_utc(due_at):
         return Flag.OVERDUE
-    if aware(now) >= aware(warn_at):
+    if as_utc(now) >= as_utc(warn_at):
         return Flag.DUE_SOON
     return Flag.NORMAL
 

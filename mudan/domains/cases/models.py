@@ -9,7 +9,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     ColumnElement,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -21,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from mudan.core.db import Base, utcnow
+from mudan.core.db import Base, UTCDateTime, utcnow
 from mudan.domains.cases.enums import OPEN_STATES
 
 _OPEN_LIST = ", ".join(f"'{s.value}'" for s in sorted(OPEN_STATES))
@@ -97,12 +96,12 @@ class Case(Base):
     district_code: Mapped[str | None] = mapped_column(String(20), index=True)
     region_path: Mapped[str] = mapped_column(String(200), default="3717", index=True)
     department_code: Mapped[str | None] = mapped_column(String(40))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    warn_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # 80 % of the limit
-    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    warn_at: Mapped[datetime] = mapped_column(UTCDateTime())  # 80 % of the limit
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
     due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     escalation_rung: Mapped[str] = mapped_column(String(16), default="grid")
     returns: Mapped[int] = mapped_column(Integer, default=0)
     reopenings: Mapped[int] = mapped_column(Integer, default=0)
@@ -147,7 +146,7 @@ class CaseAssignment(Base):
     department_code: Mapped[str] = mapped_column(String(40), index=True)
     lead: Mapped[bool] = mapped_column(Boolean, default=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class CaseEvent(Base):
@@ -157,7 +156,7 @@ class CaseEvent(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case_case.id"), index=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     kind: Mapped[str] = mapped_column(String(32))
     actor: Mapped[str] = mapped_column(String(64))
     from_state: Mapped[str | None] = mapped_column(String(16))
@@ -176,7 +175,7 @@ class CasePhoto(Base):
     size: Mapped[int] = mapped_column(Integer)
     stage: Mapped[str] = mapped_column(String(16))  # intake | handling
     uploaded_by: Mapped[str] = mapped_column(String(64))
-    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 def open_clause(states: frozenset[str] | None = None) -> ColumnElement[bool]:

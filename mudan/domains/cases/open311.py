@@ -16,10 +16,10 @@ from fastapi import APIRouter, Query, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mudan.core.db import as_utc
 from mudan.core.deps import DbSession, current_principal, public
-from mudan.core.errors import InvalidInput, NotFound, Unauthenticated
+from mudan.core.errors import InvalidInput, MudanError, NotFound, Unauthenticated
 from mudan.domains.cases import service as cs
-from mudan.domains.cases.deadlines import aware
 from mudan.domains.cases.enums import CaseState, Channel
 from mudan.domains.cases.models import Case, CaseCategory
 from mudan.domains.cases.ratelimit import client_keys, limiter_of
@@ -35,7 +35,7 @@ MAX_RESULTS = 1000
 def _w3(value: datetime | None) -> str | None:
     if value is None:
         return None
-    return aware(value).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return as_utc(value).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _service(c: CaseCategory) -> dict[str, Any]:
@@ -86,7 +86,7 @@ def _date(value: str | None) -> datetime | None:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError as exc:
         raise InvalidInput("cases.open311_bad_date", value=value[:40]) from exc
-    return aware(parsed)
+    return as_utc(parsed)
 
 
 @router.get("/services.json")
@@ -146,12 +146,7 @@ def open311_request(request_id: str, session: DbSession) -> list[dict[str, Any]]
 @public
 async def open311_post(request: Request) -> list[dict[str, Any]]:
     principal = current_principal(request)
-    ctype = request.headers.get("content-type", "")
-    body: dict[str, Any] = (
-        dict(await request.form())
-        if not ctype.startswith("application/json")
-        else dict(await request.json())
-    )
+    body = await _body(request)
     from starlette.concurrency import run_in_threadpool
 
     bearer = request.headers.get("authorization", "").partition(" ")[2].strip()
@@ -159,6 +154,20 @@ async def open311_post(request: Request) -> list[dict[str, Any]]:
     limiter = limiter_of(request)  # 429 + Retry-After when over; the buckets are in the database
     await run_in_threadpool(limiter.take, *client_keys(request, api_key))
     return await run_in_threadpool(_post, request, principal, body)
+
+
+async def _body(request: Request) -> dict[str, Any]:
+    """The request's fields, from a JSON object or a form; anything else is a 400."""
+    ctype = request.headers.get("content-type", "")
+    try:
+        if not ctype.startswith("application/json"):
+            return dict(await request.form())
+        body = await request.json()
+    except ValueError as exc:  # not JSON, or not UTF-8
+        raise MudanError("cases.open311_bad_body", status=400) from exc
+    if not isinstance(body, dict):  # empty body, a list, a string, a number…
+        raise MudanError("cases.open311_bad_body", status=400)
+    return body
 
 
 def _post(request: Request, principal: Any, body: dict[str, Any]) -> list[dict[str, Any]]:

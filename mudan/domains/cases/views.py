@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from mudan.core.deps import CurrentPrincipal, DbSession, app_ctx, require
 from mudan.core.errors import InvalidInput
+from mudan.core.params import MAX_ID, Id
 from mudan.domains.cases import assess
 from mudan.domains.cases import service as cs
 from mudan.domains.cases.access import case_scope
@@ -66,7 +67,7 @@ def list_cases(
     district: str | None = None,
     category: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> BoardOut:
     if queue not in QUEUES:
         raise InvalidInput("cases.bad_queue", queue=queue)
@@ -194,7 +195,7 @@ def case_photo(
 
 @router.get("/{number}/photos/{photo_id}", dependencies=[READ])
 def case_photo_file(
-    number: str, photo_id: int, request: Request, session: DbSession, principal: CurrentPrincipal
+    number: str, photo_id: Id, request: Request, session: DbSession, principal: CurrentPrincipal
 ) -> Response:
     case = cs.get_case(session, number=number, principal=principal)
     photo = cs.get_photo(session, case=case, photo_id=photo_id)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from mudan.core.deps import CurrentPrincipal, DbSession, locale_of, require
 from mudan.core.errors import MudanError
+from mudan.core.params import Id
 from mudan.core.rbac import Principal
 from mudan.domains.catalog import service, versions
 from mudan.domains.catalog.codes import CATEGORIES, THEMES
@@ -209,7 +210,7 @@ def catalog_create_page(
 
 @router.get("/catalog/{entry_id}", dependencies=[require("catalog.read")])
 def catalog_entry_page(
-    entry_id: int, request: Request, session: DbSession, principal: CurrentPrincipal
+    entry_id: Id, request: Request, session: DbSession, principal: CurrentPrincipal
 ) -> Response:
     entry = service.get_visible_entry(session, principal=principal, entry_id=entry_id)
     if not service.sees_working_copy(principal, entry) and entry.status not in (
@@ -232,8 +233,8 @@ def catalog_entry_page(
 
 @router.get("/catalog/{entry_id}/versions/{version}")
 def catalog_version_page(
-    entry_id: int,
-    version: int,
+    entry_id: Id,
+    version: Id,
     request: Request,
     session: DbSession,
     principal: Principal = require("catalog.read"),
@@ -262,7 +263,7 @@ def catalog_version_page(
 
 
 @router.get("/catalog/{entry_id}/edit", dependencies=[require("catalog.edit")])
-def catalog_edit_page(entry_id: int, request: Request, session: DbSession) -> Response:
+def catalog_edit_page(entry_id: Id, request: Request, session: DbSession) -> Response:
     entry = service.get_entry(session, entry_id=entry_id)
     out = service.entry_out(entry).model_dump(mode="json")
     form = {
@@ -276,7 +277,7 @@ def catalog_edit_page(entry_id: int, request: Request, session: DbSession) -> Re
 
 @router.post("/catalog/{entry_id}/edit")
 def catalog_update_page(
-    entry_id: int,
+    entry_id: Id,
     request: Request,
     session: DbSession,
     form: FormData,
@@ -287,7 +288,7 @@ def catalog_update_page(
 
 @router.post("/catalog/{entry_id}/transition")
 def catalog_transition_page(
-    entry_id: int,
+    entry_id: Id,
     request: Request,
     session: DbSession,
     form: FormData,

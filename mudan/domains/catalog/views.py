@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from mudan.core import audit
 from mudan.core.deps import DbSession, app_ctx, require
 from mudan.core.errors import TooLarge
+from mudan.core.params import Id
 from mudan.core.rbac import Principal
 from mudan.domains.catalog import browse, indexing, service
 from mudan.domains.catalog import xlsx as catalog_xlsx
@@ -87,7 +88,7 @@ def catalog_list(
 
 @router.get("/entries/{entry_id}", response_model=EntryOut)
 def catalog_get(
-    entry_id: int, session: DbSession, principal: Principal = require("catalog.read")
+    entry_id: Id, session: DbSession, principal: Principal = require("catalog.read")
 ) -> EntryOut:
     """The working copy for the providing department and approvers; the last published
     version for everyone else (drafts never published are not found)."""
@@ -99,7 +100,7 @@ def catalog_get(
     response_model=list[VersionOut],
 )
 def catalog_versions(
-    entry_id: int, session: DbSession, principal: Principal = require("catalog.read")
+    entry_id: Id, session: DbSession, principal: Principal = require("catalog.read")
 ) -> list[VersionOut]:
     service.get_visible_entry(session, principal=principal, entry_id=entry_id)
     return [
@@ -118,7 +119,7 @@ def catalog_versions(
     response_model=VersionOut,
 )
 def catalog_version(
-    entry_id: int, version: int, session: DbSession, principal: Principal = require("catalog.read")
+    entry_id: Id, version: Id, session: DbSession, principal: Principal = require("catalog.read")
 ) -> VersionOut:
     service.get_visible_entry(session, principal=principal, entry_id=entry_id)
     v = service.get_version(session, entry_id=entry_id, version=version)
@@ -139,7 +140,7 @@ def catalog_create(
 
 @router.put("/entries/{entry_id}", response_model=EntryOut)
 def catalog_update(
-    entry_id: int,
+    entry_id: Id,
     body: EntryIn,
     session: DbSession,
     principal: Principal = require("catalog.edit"),
@@ -150,7 +151,7 @@ def catalog_update(
 
 @router.post("/entries/{entry_id}/transitions", response_model=EntryOut)
 def catalog_transition(
-    entry_id: int,
+    entry_id: Id,
     body: TransitionIn,
     request: Request,
     session: DbSession,

@@ -10,13 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mudan.cli.common import console, db_session, handle_errors
-from mudan.core.db import utcnow
+from mudan.core.db import as_utc, utcnow
 from mudan.core.errors import NotFound
 from mudan.core.rbac import Principal
 from mudan.domains.emergency import service as es
 from mudan.domains.emergency.enums import ROMAN, IncidentStatus
 from mudan.domains.emergency.system import SYSTEM_ACTOR
-from mudan.domains.emergency.where import aware
 from mudan.domains.org.models import User
 from mudan.domains.org.service import principal_for_user
 
@@ -97,7 +96,7 @@ def duty(
     at: datetime | None = typer.Option(None, help="time to look up (default: now, UTC)"),
 ) -> None:
     """Who is on duty (值班) now, or at --at."""
-    when = aware(at) if at else utcnow()
+    when = as_utc(at) if at else utcnow()
     table = Table("post", "name", "shift", "day", "department")
     with db_session() as s:
         for d in es.on_duty(s, at=when, actor=SYSTEM_ACTOR):

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mudan.core import audit
+from mudan.core.db import as_utc
 from mudan.core.errors import Conflict, Forbidden
 from mudan.core.workcal import CHINA_TZ
 from mudan.domains.emergency.enums import DutyPost, Shift
@@ -19,7 +20,7 @@ from mudan.domains.emergency.models import DutyShift
 from mudan.domains.emergency.plans import user_id_of
 from mudan.domains.emergency.schemas import DutyIn
 from mudan.domains.emergency.scope import duty_scope, sees_duty_department
-from mudan.domains.emergency.where import Actor, aware
+from mudan.domains.emergency.where import Actor
 
 SHIFT_HOURS = {Shift.DAY: (time(8, 0), 12), Shift.NIGHT: (time(20, 0), 12)}
 
@@ -71,7 +72,7 @@ def assign(session: Session, *, data: DutyIn, actor: Actor) -> DutyShift:
 
 def on_duty(session: Session, *, at: datetime, actor: Actor) -> list[DutyShift]:
     """Everyone in ``actor``'s roster whose shift covers ``at`` (an aware time), leaders first."""
-    at = aware(at).astimezone(UTC)
+    at = as_utc(at)
     rows = session.scalars(
         select(DutyShift)
         .where(DutyShift.starts_at <= at, DutyShift.ends_at > at, duty_scope(session, actor))

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from mudan.core.deps import DbSession, locale_of, require
 from mudan.core.errors import MudanError
+from mudan.core.params import Id
 from mudan.core.rbac import Principal
 from mudan.domains.emergency import forms
 from mudan.domains.emergency import service as es
@@ -107,7 +108,7 @@ def plan_role_row(request: Request, i: int = 0) -> Response:
 
 
 @router.get("/emergency/plans/{plan_id}/edit", dependencies=[COMMAND])
-def plan_edit_page(plan_id: int, request: Request, session: DbSession) -> Response:
+def plan_edit_page(plan_id: Id, request: Request, session: DbSession) -> Response:
     plan = es.get_plan(session, plan_id=plan_id)
     ids = {h.user_id for r in plan.roles for h in r.holders if h.user_id}
     rows = session.execute(select(User.id, User.username).where(User.id.in_(ids)))
@@ -159,7 +160,7 @@ def resource_new_page(request: Request, session: DbSession) -> Response:
 
 @router.get("/emergency/resources/{resource_id}/edit")
 def resource_edit_page(
-    resource_id: int, request: Request, session: DbSession, who: Principal = COMMAND
+    resource_id: Id, request: Request, session: DbSession, who: Principal = COMMAND
 ) -> Response:
     row = es.get_resource(session, resource_id=resource_id, actor=who)
     return _resource_page(request, session, forms.resource_form(row), resource_id)
@@ -212,7 +213,7 @@ def duty_new_page(request: Request, session: DbSession, day: str = "") -> Respon
 
 @router.get("/emergency/duty/{duty_id}/edit")
 def duty_edit_page(
-    duty_id: int, request: Request, session: DbSession, who: Principal = COMMAND
+    duty_id: Id, request: Request, session: DbSession, who: Principal = COMMAND
 ) -> Response:
     row = es.get_duty(session, duty_id=duty_id, actor=who)
     username = session.scalar(select(User.username).where(User.id == row.user_id))
@@ -245,6 +246,6 @@ def duty_save(
 
 
 @router.post("/emergency/duty/{duty_id}/delete")
-def duty_delete(duty_id: int, session: DbSession, who: Principal = COMMAND) -> Response:
+def duty_delete(duty_id: Id, session: DbSession, who: Principal = COMMAND) -> Response:
     es.remove_duty(session, duty_id=duty_id, actor=who)
     return RedirectResponse("/emergency/duty", status_code=303)

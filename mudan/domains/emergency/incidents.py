@@ -7,12 +7,12 @@ session and never commit. ``now`` is injectable so deadlines can be tested with 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mudan.core.db import utcnow
+from mudan.core.db import as_utc, utcnow
 from mudan.core.errors import Conflict, Forbidden, NotFound
 from mudan.domains.emergency.enums import IncidentStatus, TimelineKind
 from mudan.domains.emergency.models import Incident, Plan, TimelineEntry
@@ -22,7 +22,7 @@ from mudan.domains.emergency.response import Activation, activate
 from mudan.domains.emergency.schemas import IncidentIn
 from mudan.domains.emergency.scope import incident_scope
 from mudan.domains.emergency.steps import step
-from mudan.domains.emergency.where import Actor, aware, locate_point
+from mudan.domains.emergency.where import Actor, locate_point
 from mudan.domains.org.geo import Locator
 
 
@@ -34,7 +34,7 @@ class LevelChange:
 
 
 def _now(now: datetime | None) -> datetime:
-    return aware(now).astimezone(UTC) if now is not None else utcnow()
+    return as_utc(now) if now is not None else utcnow()
 
 
 def open_incident(

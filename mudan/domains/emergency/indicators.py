@@ -9,12 +9,12 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from mudan.core.db import as_utc
 from mudan.core.rbac import Principal
 from mudan.core.workcal import CHINA_TZ
 from mudan.domains.emergency.enums import IncidentStatus
 from mudan.domains.emergency.models import Incident, Report, Resource
 from mudan.domains.emergency.scope import incident_scope, resource_scope
-from mudan.domains.emergency.where import aware
 from mudan.hooks import IndicatorSpec, MapLayer, MapPoints, MetricValue
 
 CITY = "3717"
@@ -51,7 +51,7 @@ def report_timeliness(session: Session, day: date) -> list[MetricValue]:
     due: Counter[str] = Counter()
     ok: Counter[str] = Counter()
     for due_at, done, district in rows:
-        good = done is not None and due_at is not None and aware(done) <= aware(due_at)
+        good = done is not None and due_at is not None and as_utc(done) <= as_utc(due_at)
         for key in (CITY, district):
             if key:
                 due[key] += 1

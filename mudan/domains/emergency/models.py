@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Date,
-    DateTime,
     Float,
     ForeignKey,
     Integer,
@@ -20,9 +19,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from mudan.core.db import Base, utcnow
+from mudan.core.db import Base, UTCDateTime, utcnow
 
-_TZ = DateTime(timezone=True)
+_TZ = UTCDateTime()
 
 
 class Plan(Base):

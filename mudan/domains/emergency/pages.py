@@ -10,15 +10,15 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from mudan.core.db import utcnow
+from mudan.core.db import as_utc, utcnow
 from mudan.core.deps import CurrentPrincipal, DbSession, current_principal, locale_of, require
 from mudan.core.errors import MudanError
+from mudan.core.params import Id
 from mudan.core.rbac import Principal
 from mudan.core.workcal import CHINA_TZ
 from mudan.domains.emergency import service as es
 from mudan.domains.emergency.enums import ROMAN, EventType, ResourceKind
 from mudan.domains.emergency.schemas import IncidentIn, ReviewIn
-from mudan.domains.emergency.where import aware
 from mudan.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -27,7 +27,7 @@ READ, COMMAND = require("emergency.read"), require("emergency.command")
 
 def local(value: datetime | None) -> str:
     """A stored time as China wall time for display."""
-    return "" if value is None else aware(value).astimezone(CHINA_TZ).strftime("%m-%d %H:%M")
+    return "" if value is None else as_utc(value).astimezone(CHINA_TZ).strftime("%m-%d %H:%M")
 
 
 def _base() -> dict[str, Any]:
@@ -40,7 +40,7 @@ def plans_page(request: Request, session: DbSession) -> Response:
 
 
 @router.get("/emergency/plans/{plan_id}", dependencies=[READ])
-def plan_page(plan_id: int, request: Request, session: DbSession) -> Response:
+def plan_page(plan_id: Id, request: Request, session: DbSession) -> Response:
     plan = es.get_plan(session, plan_id=plan_id)
     return render(request, "emergency/plan.html", {**_base(), "plan": plan})
 
@@ -63,7 +63,7 @@ def resources_page(
 
 @router.get("/emergency/resources/{resource_id}")
 def resource_page(
-    resource_id: int, request: Request, session: DbSession, who: Principal = READ
+    resource_id: Id, request: Request, session: DbSession, who: Principal = READ
 ) -> Response:
     row = es.get_resource(session, resource_id=resource_id, actor=who)
     ctx = {**_base(), "resources": [row], "kinds": list(ResourceKind), "kind": row.kind}
@@ -166,13 +166,13 @@ def _command(
 
 
 @router.get("/emergency/incidents/{incident_id}", dependencies=[READ])
-def incident_page(incident_id: int, request: Request, session: DbSession) -> Response:
+def incident_page(incident_id: Id, request: Request, session: DbSession) -> Response:
     return _command(request, session, incident_id)
 
 
 @router.post("/emergency/incidents/{incident_id}/{verb}")
 def incident_step(
-    incident_id: int,
+    incident_id: Id,
     verb: str,
     request: Request,
     session: DbSession,

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mudan.core.db import utcnow
+from mudan.core.db import as_utc, utcnow
 from mudan.core.errors import Conflict, NotFound
 from mudan.core.i18n import t
 from mudan.domains.emergency.enums import IncidentStatus, ReportStatus, TimelineKind
@@ -16,7 +16,7 @@ from mudan.domains.emergency.incidents import get_incident
 from mudan.domains.emergency.models import ChecklistItem, Incident, Report
 from mudan.domains.emergency.steps import step
 from mudan.domains.emergency.system import SYSTEM_ACTOR
-from mudan.domains.emergency.where import Actor, aware, aware_opt
+from mudan.domains.emergency.where import Actor
 
 
 @dataclass(frozen=True)
@@ -26,11 +26,11 @@ class ReportView:
 
 
 def status_of(report: Report, now: datetime) -> ReportStatus:
-    due = aware_opt(report.due_at)
-    done = aware_opt(report.submitted_at)
+    due = report.due_at
+    done = report.submitted_at
     if done is not None:
         return ReportStatus.LATE if due is not None and done > due else ReportStatus.ON_TIME
-    if due is not None and aware(now) > due:
+    if due is not None and as_utc(now) > due:
         return ReportStatus.OVERDUE
     return ReportStatus.PENDING
 
@@ -56,7 +56,7 @@ def submit_report(
 ) -> ReportView:
     """Submit a report: it fulfils ``report_id`` or else the earliest unsubmitted deadline;
     with no deadline open it is recorded as an extra report (续报)."""
-    at = aware(now).astimezone(UTC) if now else utcnow()
+    at = as_utc(now) if now else utcnow()
     incident = get_incident(session, incident_id=incident_id, actor=actor)
     q = select(Report).where(Report.incident_id == incident.id, Report.submitted_at.is_(None))
     if report_id is not None:
@@ -82,7 +82,7 @@ def submit_report(
 def mark_overdue(session: Session, *, now: datetime | None = None) -> list[Report]:
     """Mark every unsubmitted report of an open incident whose deadline has passed (once each):
     sets ``overdue_at`` and puts the mark on the incident's timeline."""
-    at = aware(now).astimezone(UTC) if now else utcnow()
+    at = as_utc(now) if now else utcnow()
     rows = list(
         session.scalars(
             select(Report)
@@ -101,7 +101,7 @@ def mark_overdue(session: Session, *, now: datetime | None = None) -> list[Repor
         row.overdue_at = at
         incident = session.get(Incident, row.incident_id)
         assert incident is not None and row.due_at is not None
-        due = aware(row.due_at).isoformat()
+        due = as_utc(row.due_at).isoformat()
         step(
             session, incident, TimelineKind.REPORT_OVERDUE, actor=SYSTEM_ACTOR, at=at,
             level=row.level, report_id=row.id, title=row.title, due_at=due,
@@ -123,7 +123,7 @@ def checklist_of(session: Session, *, incident_id: int) -> list[ChecklistItem]:
 def complete_item(
     session: Session, *, incident_id: int, item_id: int, actor: Actor, now: datetime | None = None
 ) -> ChecklistItem:
-    at = aware(now).astimezone(UTC) if now else utcnow()
+    at = as_utc(now) if now else utcnow()
     incident = get_incident(session, incident_id=incident_id, actor=actor)
     item = session.get(ChecklistItem, item_id)
     if item is None or item.incident_id != incident.id:

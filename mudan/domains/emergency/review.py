@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mudan.core.db import utcnow
+from mudan.core.db import as_utc, utcnow
 from mudan.core.errors import Conflict
 from mudan.domains.emergency.enums import IncidentStatus, ReportStatus, TimelineKind
 from mudan.domains.emergency.incidents import get_incident, timeline
@@ -17,11 +17,11 @@ from mudan.domains.emergency.models import Incident, Review
 from mudan.domains.emergency.reports import reports_of
 from mudan.domains.emergency.schemas import ReviewIn
 from mudan.domains.emergency.steps import step
-from mudan.domains.emergency.where import Actor, aware
+from mudan.domains.emergency.where import Actor
 
 
 def _minutes(a: datetime, b: datetime) -> float:
-    return round((aware(b) - aware(a)).total_seconds() / 60, 1)
+    return round((as_utc(b) - as_utc(a)).total_seconds() / 60, 1)
 
 
 def timings(session: Session, incident: Incident) -> dict[str, Any]:
@@ -38,7 +38,7 @@ def timings(session: Session, incident: Incident) -> dict[str, Any]:
     opened = incident.opened_at
     return {
         "to_first_level_min": _minutes(opened, first_level.at) if first_level else None,
-        "to_first_report_min": _minutes(opened, min(map(aware, submitted))) if submitted else None,
+        "to_first_report_min": _minutes(opened, min(map(as_utc, submitted))) if submitted else None,
         "duration_min": _minutes(opened, incident.closed_at) if incident.closed_at else None,
         "highest_level": min(levels) if levels else None,
         "reports_due": len(due),
@@ -54,7 +54,7 @@ def get_review(session: Session, *, incident_id: int) -> Review | None:
 def save_review(
     session: Session, *, incident_id: int, data: ReviewIn, actor: Actor, now: datetime | None = None
 ) -> Review:
-    at = aware(now) if now else utcnow()
+    at = as_utc(now) if now else utcnow()
     incident = get_incident(session, incident_id=incident_id, actor=actor)
     if incident.status != IncidentStatus.CLOSED:
         raise Conflict("emergency.review_needs_closed", number=incident.number)

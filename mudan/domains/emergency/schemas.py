@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from mudan.core.params import IdField
 from mudan.domains.emergency.enums import DutyPost, EventType, ResourceKind, Shift
 
 Level = int  # 1 (Ⅰ, highest) … 4 (Ⅳ)
@@ -92,7 +93,7 @@ class ActionIn(BaseModel):
 
 class ReportIn(BaseModel):
     content: str = Field(min_length=1, max_length=5000)
-    report_id: int | None = None  # which due report this fulfils; default: the earliest due
+    report_id: IdField | None = None  # which due report this fulfils; default: the earliest due
 
 
 class CloseIn(BaseModel):

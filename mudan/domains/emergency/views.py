@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 from mudan.core.db import utcnow
 from mudan.core.deps import CurrentPrincipal, DbSession, require
 from mudan.core.errors import Unauthenticated
+from mudan.core.params import Id
 from mudan.core.rbac import Principal
 from mudan.domains.emergency import service as es
 from mudan.domains.emergency.enums import IncidentStatus, ResourceKind
@@ -91,7 +92,7 @@ def create_plan(body: PlanIn, session: DbSession, who: Principal = COMMAND) -> P
 
 @router.put("/plans/{plan_id}", response_model=PlanSummaryOut)
 def update_plan(
-    plan_id: int, body: PlanIn, session: DbSession, who: Principal = COMMAND
+    plan_id: Id, body: PlanIn, session: DbSession, who: Principal = COMMAND
 ) -> PlanSummaryOut:
     return plan_summary(es.update_plan(session, plan_id=plan_id, data=body, actor=who))
 
@@ -122,7 +123,7 @@ def create_resource(body: ResourceIn, session: DbSession, who: Principal = COMMA
 
 @router.put("/resources/{resource_id}", response_model=ResourceOut)
 def update_resource(
-    resource_id: int, body: ResourceIn, session: DbSession, who: Principal = COMMAND
+    resource_id: Id, body: ResourceIn, session: DbSession, who: Principal = COMMAND
 ) -> ResourceOut:
     row = es.update_resource(
         session, resource_id=resource_id, data=body, actor=who, locator=es.locator_of(session)
@@ -170,15 +171,13 @@ def assign_duty(body: DutyIn, session: DbSession, who: Principal = COMMAND) -> D
 
 
 @router.put("/duty/{duty_id}", response_model=DutyOut)
-def update_duty(
-    duty_id: int, body: DutyIn, session: DbSession, who: Principal = COMMAND
-) -> DutyOut:
+def update_duty(duty_id: Id, body: DutyIn, session: DbSession, who: Principal = COMMAND) -> DutyOut:
     row = es.update_duty(session, duty_id=duty_id, data=body, actor=who)
     return DutyOut.model_validate(row, from_attributes=True)
 
 
 @router.delete("/duty/{duty_id}", status_code=204)
-def remove_duty(duty_id: int, session: DbSession, who: Principal = COMMAND) -> None:
+def remove_duty(duty_id: Id, session: DbSession, who: Principal = COMMAND) -> None:
     es.remove_duty(session, duty_id=duty_id, actor=who)
 
 
@@ -196,32 +195,32 @@ def open_incident(body: IncidentIn, session: DbSession, who: Principal = COMMAND
 
 
 @router.get("/incidents/{incident_id}", response_model=IncidentOut)
-def get_incident(incident_id: int, session: DbSession, who: Principal = READ) -> IncidentOut:
+def get_incident(incident_id: Id, session: DbSession, who: Principal = READ) -> IncidentOut:
     return incident_out(es.get_incident(session, incident_id=incident_id, actor=who))
 
 
 @router.get("/incidents/{incident_id}/timeline", response_model=list[TimelineOut])
-def get_timeline(incident_id: int, session: DbSession, who: Principal = READ) -> list[Any]:
+def get_timeline(incident_id: Id, session: DbSession, who: Principal = READ) -> list[Any]:
     es.get_incident(session, incident_id=incident_id, actor=who)
     rows = es.timeline(session, incident_id=incident_id)
     return [TimelineOut.model_validate(e, from_attributes=True) for e in rows]
 
 
 @router.get("/incidents/{incident_id}/reports", response_model=list[ReportOut])
-def get_reports(incident_id: int, session: DbSession, who: Principal = READ) -> list[ReportOut]:
+def get_reports(incident_id: Id, session: DbSession, who: Principal = READ) -> list[ReportOut]:
     es.get_incident(session, incident_id=incident_id, actor=who)
     return [report_out(v) for v in es.reports_of(session, incident_id=incident_id)]
 
 
 @router.get("/incidents/{incident_id}/checklist", response_model=list[ChecklistOut])
-def get_checklist(incident_id: int, session: DbSession, who: Principal = READ) -> list[Any]:
+def get_checklist(incident_id: Id, session: DbSession, who: Principal = READ) -> list[Any]:
     es.get_incident(session, incident_id=incident_id, actor=who)
     rows = es.checklist_of(session, incident_id=incident_id)
     return [ChecklistOut.model_validate(c, from_attributes=True) for c in rows]
 
 
 @router.get("/incidents/{incident_id}/deliveries", response_model=list[DeliveryOut])
-def get_deliveries(incident_id: int, session: DbSession, who: Principal = READ) -> list[Any]:
+def get_deliveries(incident_id: Id, session: DbSession, who: Principal = READ) -> list[Any]:
     es.get_incident(session, incident_id=incident_id, actor=who)
     rows = es.deliveries_of(session, incident_id=incident_id)
     return [DeliveryOut.model_validate(d, from_attributes=True) for d in rows]
@@ -229,7 +228,7 @@ def get_deliveries(incident_id: int, session: DbSession, who: Principal = READ) 
 
 @router.post("/incidents/{incident_id}/level", response_model=RaiseOut)
 def set_level(
-    incident_id: int, body: LevelIn, session: DbSession, who: Principal = COMMAND
+    incident_id: Id, body: LevelIn, session: DbSession, who: Principal = COMMAND
 ) -> RaiseOut:
     change = es.change_level(
         session, incident_id=incident_id, level=body.level, reason=body.reason, actor=who
@@ -239,7 +238,7 @@ def set_level(
 
 @router.post("/incidents/{incident_id}/actions", response_model=TimelineOut, status_code=201)
 def add_action(
-    incident_id: int, body: ActionIn, session: DbSession, who: Principal = COMMAND
+    incident_id: Id, body: ActionIn, session: DbSession, who: Principal = COMMAND
 ) -> TimelineOut:
     entry = es.add_action(session, incident_id=incident_id, text=body.text, actor=who)
     return TimelineOut.model_validate(entry, from_attributes=True)
@@ -247,7 +246,7 @@ def add_action(
 
 @router.post("/incidents/{incident_id}/reports", response_model=ReportOut, status_code=201)
 def submit_report(
-    incident_id: int, body: ReportIn, session: DbSession, who: Principal = COMMAND
+    incident_id: Id, body: ReportIn, session: DbSession, who: Principal = COMMAND
 ) -> ReportOut:
     view = es.submit_report(
         session, incident_id=incident_id, content=body.content, report_id=body.report_id, actor=who
@@ -257,7 +256,7 @@ def submit_report(
 
 @router.post("/incidents/{incident_id}/checklist/{item_id}/done", response_model=ChecklistOut)
 def complete_item(
-    incident_id: int, item_id: int, session: DbSession, who: Principal = COMMAND
+    incident_id: Id, item_id: Id, session: DbSession, who: Principal = COMMAND
 ) -> ChecklistOut:
     item = es.complete_item(session, incident_id=incident_id, item_id=item_id, actor=who)
     return ChecklistOut.model_validate(item, from_attributes=True)
@@ -265,7 +264,7 @@ def complete_item(
 
 @router.post("/incidents/{incident_id}/close", response_model=IncidentOut)
 def close_incident(
-    incident_id: int, body: CloseIn, session: DbSession, who: Principal = COMMAND
+    incident_id: Id, body: CloseIn, session: DbSession, who: Principal = COMMAND
 ) -> IncidentOut:
     return incident_out(
         es.close_incident(session, incident_id=incident_id, note=body.note, actor=who)
@@ -274,7 +273,7 @@ def close_incident(
 
 @router.put("/incidents/{incident_id}/review", response_model=ReviewOut)
 def save_review(
-    incident_id: int, body: ReviewIn, session: DbSession, who: Principal = COMMAND
+    incident_id: Id, body: ReviewIn, session: DbSession, who: Principal = COMMAND
 ) -> ReviewOut:
     row = es.save_review(session, incident_id=incident_id, data=body, actor=who)
     return ReviewOut.model_validate(row, from_attributes=True)

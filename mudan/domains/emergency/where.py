@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -64,15 +63,6 @@ def haversine_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
-
-
-def aware(value: datetime) -> datetime:
-    """SQLite hands back naive UTC, PostgreSQL aware times."""
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
-def aware_opt(value: datetime | None) -> datetime | None:
-    return None if value is None else aware(value)
 
 
 def sees(principal: Principal, region_path: str) -> bool:

@@ -14,12 +14,11 @@ from sqlalchemy import ColumnElement, or_, select, text
 from sqlalchemy.orm import Session
 
 from mudan.core import audit
-from mudan.core.db import utcnow
+from mudan.core.db import as_utc, utcnow
 from mudan.core.errors import Conflict, InvalidInput, NotFound
 from mudan.domains.indicators.enums import LEVEL_RANK, AlertKind, AlertLevel, AlertStatus
 from mudan.domains.indicators.models import Alert, AlertEvent
 from mudan.domains.indicators.schemas import AlertDetailOut, AlertEventOut, AlertOut
-from mudan.domains.indicators.timeutil import aware
 from mudan.hooks import AlertSignal, TaskRequest
 
 ACTIVE = (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED, AlertStatus.HANDLING)
@@ -44,9 +43,9 @@ def alert_out(a: Alert) -> AlertOut:
         lon=a.lon,
         lat=a.lat,
         repeats=a.repeats,
-        first_seen=aware(a.first_seen),
-        last_seen=aware(a.last_seen),
-        closed_at=aware(a.closed_at) if a.closed_at else None,
+        first_seen=as_utc(a.first_seen),
+        last_seen=as_utc(a.last_seen),
+        closed_at=as_utc(a.closed_at) if a.closed_at else None,
         task_ref=a.task_ref,
     )
 
@@ -99,7 +98,7 @@ def raise_alert(
 ) -> tuple[Alert, bool]:
     """Raise an alert, or update the active one with the same ``dedup_key`` (a repeat; a higher
     level escalates it). Returns (alert, whether it is new). Never commits."""
-    at = aware(at or utcnow())
+    at = as_utc(at or utcnow())
     if level not in set(AlertLevel):
         raise InvalidInput("indicators.bad_level", level=str(level)[:20])
     level = AlertLevel(level)
@@ -110,7 +109,7 @@ def raise_alert(
     existing = active_by_key(session, dedup_key=dedup_key)
     if existing is not None:
         existing.repeats += 1
-        existing.last_seen = max(aware(existing.last_seen), at)
+        existing.last_seen = max(as_utc(existing.last_seen), at)
         existing.value = value if value is not None else existing.value
         if detail:
             existing.detail = detail
@@ -179,7 +178,7 @@ def detail_out(session: Session, alert: Alert) -> AlertDetailOut:
         select(AlertEvent).where(AlertEvent.alert_id == alert.id).order_by(AlertEvent.id)
     )
     timeline = [
-        AlertEventOut(at=aware(e.at), actor=e.actor, action=e.action, level=e.level, note=e.note)
+        AlertEventOut(at=as_utc(e.at), actor=e.actor, action=e.action, level=e.level, note=e.note)
         for e in events
     ]
     return AlertDetailOut(**alert_out(alert).model_dump(), timeline=timeline)
@@ -214,7 +213,7 @@ def transition(
             action=action,
             details=[{"allowed_from": [str(s) for s in allowed]}],
         )
-    at = aware(at or utcnow())
+    at = as_utc(at or utcnow())
     alert.status = str(target)
     if target is AlertStatus.CLOSED:
         alert.closed_at = at

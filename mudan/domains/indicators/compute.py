@@ -11,14 +11,14 @@ import pluggy
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from mudan.core.db import utcnow
+from mudan.core.db import as_utc, utcnow
 from mudan.core.errors import InvalidInput, NotFound
 from mudan.domains.indicators import defs
 from mudan.domains.indicators.enums import Aggregation, FormulaKind, Frequency, ValueStatus
 from mudan.domains.indicators.formula import CITY, Outcome, evaluate
 from mudan.domains.indicators.models import IndicatorDef, IndicatorValue, IndicatorVersion
 from mudan.domains.indicators.rollup import Tree, region_tree, roll_up
-from mudan.domains.indicators.timeutil import aware, period_of
+from mudan.domains.indicators.timeutil import period_of
 from mudan.lake.catalog import Lake
 
 
@@ -165,7 +165,7 @@ def reproduce(
         raise NotFound("indicators.value_not_found", id=value_id)
     if FormulaKind(ver.kind) is FormulaKind.METRIC:
         raise InvalidInput("indicators.not_reproducible", code=ind.code)
-    start, end = period_of(Frequency(ind.frequency), aware(val.period_start))
+    start, end = period_of(Frequency(ind.frequency), as_utc(val.period_start))
     outcome = evaluate(
         session,
         kind=FormulaKind(ver.kind),
@@ -222,7 +222,7 @@ def backfill_series(
         .where(Observation.series == ver.formula, Observation.at >= start, Observation.at < end)
         .order_by(Observation.at)
     ):
-        period, _ = period_of(freq, aware(at))
+        period, _ = period_of(freq, as_utc(at))
         buckets.setdefault(period, {}).setdefault(region, []).append((value, weight))
     session.execute(
         delete(IndicatorValue).where(

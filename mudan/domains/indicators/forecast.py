@@ -14,12 +14,13 @@ import numpy as np
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from mudan.core.db import as_utc
 from mudan.domains.indicators import alerts as al
 from mudan.domains.indicators import defs
 from mudan.domains.indicators.enums import AlertKind, Frequency, ValueStatus
 from mudan.domains.indicators.models import Forecast, IndicatorDef, IndicatorValue
 from mudan.domains.indicators.rules import LEVEL_ZH, cooling_down, level_for
-from mudan.domains.indicators.timeutil import TZ, aware, period_of
+from mudan.domains.indicators.timeutil import TZ, period_of
 
 HISTORY_DAYS = 14
 MIN_POINTS = 72
@@ -51,9 +52,9 @@ def _history(
     ).all()
     if not rows:
         return [], np.array([])
-    by_hour = {aware(p): v for p, v in rows if v is not None}
+    by_hour = {p: v for p, v in rows if v is not None}
     first = min(by_hour)
-    hours = int((aware(end) - first).total_seconds() // 3600) + 1
+    hours = int((as_utc(end) - first).total_seconds() // 3600) + 1
     times = [first + timedelta(hours=i) for i in range(hours)]
     series = np.array([by_hour.get(t, np.nan) for t in times], dtype=float)
     if np.isnan(series).any():  # fill gaps by linear interpolation
@@ -107,7 +108,7 @@ def run_forecast(
                 Forecast(
                     indicator_id=ind.id,
                     region_code=region,
-                    run_at=aware(at),
+                    run_at=as_utc(at),
                     target_at=t,
                     value=float(v),
                     lower=max(0.0, float(v) - 1.96 * sd),
@@ -131,7 +132,7 @@ def _warn(
         return None
     key = f"forecast:{ind.code}:{region}"
     active = al.active_by_key(session, dedup_key=key)
-    if active is None and cooling_down(session, key, ind.cooldown_hours, aware(at)):
+    if active is None and cooling_down(session, key, ind.cooldown_hours, as_utc(at)):
         return None
     when = peak_at.astimezone(TZ).strftime("%m-%d %H:00")
     alert, _ = al.raise_alert(

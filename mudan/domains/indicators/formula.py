@@ -24,11 +24,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlglot import exp
 
+from mudan.core.db import as_utc
 from mudan.core.errors import InvalidInput, MudanError
 from mudan.core.i18n import t
 from mudan.domains.indicators.enums import Aggregation, FormulaKind, ValueStatus
 from mudan.domains.indicators.models import Observation
-from mudan.domains.indicators.timeutil import aware, local_day
+from mudan.domains.indicators.timeutil import local_day
 from mudan.hooks import IndicatorSpec, collect
 from mudan.lake.catalog import Lake
 from mudan.lake.guard import check_select
@@ -57,7 +58,7 @@ class Outcome:
 
 def render_sql(formula: str, start: datetime, end: datetime) -> str:
     def lit(at: datetime) -> str:
-        return "TIMESTAMP '" + aware(at).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S") + "'"
+        return "TIMESTAMP '" + as_utc(at).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S") + "'"
 
     return formula.replace("{period_start}", lit(start)).replace("{period_end}", lit(end))
 

@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
-    DateTime,
     Float,
     ForeignKey,
     Integer,
@@ -18,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from mudan.core.db import Base, utcnow
+from mudan.core.db import Base, UTCDateTime, utcnow
 
 
 class IndicatorDef(Base):
@@ -46,8 +45,8 @@ class IndicatorDef(Base):
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     builtin: Mapped[bool] = mapped_column(Boolean, default=False)
     sort_order: Mapped[int] = mapped_column(Integer, default=100)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class IndicatorVersion(Base):
@@ -66,7 +65,7 @@ class IndicatorVersion(Base):
     aggregation: Mapped[str] = mapped_column(String(16))
     note: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[str] = mapped_column(String(64), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class IndicatorValue(Base):
@@ -82,7 +81,7 @@ class IndicatorValue(Base):
     )
     version_id: Mapped[int] = mapped_column(ForeignKey("indicator_version.id"), index=True)
     region_code: Mapped[str] = mapped_column(String(20), index=True)
-    period_start: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    period_start: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     value: Mapped[float | None] = mapped_column(Float)
     numerator: Mapped[float | None] = mapped_column(Float)
     denominator: Mapped[float | None] = mapped_column(Float)
@@ -90,7 +89,7 @@ class IndicatorValue(Base):
     error: Mapped[str] = mapped_column(Text, default="")
     rolled_up: Mapped[bool] = mapped_column(Boolean, default=False)
     snapshots: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class Observation(Base):
@@ -102,7 +101,7 @@ class Observation(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     series: Mapped[str] = mapped_column(String(40), index=True)
     region_code: Mapped[str] = mapped_column(String(20), index=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     value: Mapped[float] = mapped_column(Float)
     weight: Mapped[float | None] = mapped_column(Float)  # e.g. parking spaces behind a rate
 
@@ -118,8 +117,8 @@ class Forecast(Base):
         ForeignKey("indicator_def.id", ondelete="CASCADE"), index=True
     )
     region_code: Mapped[str] = mapped_column(String(20), index=True)
-    run_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    target_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    run_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    target_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     value: Mapped[float] = mapped_column(Float)
     lower: Mapped[float | None] = mapped_column(Float)
     upper: Mapped[float | None] = mapped_column(Float)
@@ -146,11 +145,11 @@ class Alert(Base):
     lon: Mapped[float | None] = mapped_column(Float)
     lat: Mapped[float | None] = mapped_column(Float)
     repeats: Mapped[int] = mapped_column(Integer, default=1)
-    first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     task_ref: Mapped[str] = mapped_column(String(64), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class AlertEvent(Base):
@@ -162,7 +161,7 @@ class AlertEvent(Base):
     alert_id: Mapped[int] = mapped_column(
         ForeignKey("indicator_alert.id", ondelete="CASCADE"), index=True
     )
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
     actor: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(32))
     level: Mapped[str] = mapped_column(String(8), default="")

@@ -16,6 +16,7 @@ from mudan.core import audit
 from mudan.core.db import utcnow
 from mudan.core.deps import DbSession, app_ctx, current_principal, locale_of, require
 from mudan.core.errors import InvalidInput, MudanError, NotFound
+from mudan.core.params import Id
 from mudan.core.rbac import Principal
 from mudan.domains.indicators import defs, service
 from mudan.domains.indicators.enums import Aggregation, FormulaKind, Frequency
@@ -213,13 +214,13 @@ def _alert_page(request: Request, session: DbSession, alert_id: int, **extra: An
 
 
 @router.get("/alerts/{alert_id}", dependencies=[ALERTS_READ])
-def alert_page(alert_id: int, request: Request, session: DbSession) -> Response:
+def alert_page(alert_id: Id, request: Request, session: DbSession) -> Response:
     return _alert_page(request, session, alert_id)
 
 
 @router.post("/alerts/{alert_id}/act")
 def alert_act(
-    alert_id: int,
+    alert_id: Id,
     request: Request,
     session: DbSession,
     action: Annotated[str, Form()],

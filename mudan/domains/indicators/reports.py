@@ -16,7 +16,7 @@ from mudan.domains.indicators import defs
 from mudan.domains.indicators.models import Alert, IndicatorValue
 from mudan.domains.indicators.schemas import IndicatorValueOut
 from mudan.domains.indicators.service import CITY, value_out
-from mudan.domains.indicators.timeutil import TZ, aware, day_start
+from mudan.domains.indicators.timeutil import TZ, day_start
 from mudan.domains.org.models import Region
 
 SECTION_ZH = {
@@ -89,7 +89,7 @@ def _values(
         )
         .order_by(IndicatorValue.period_start)
     ).all()
-    return [(aware(p), float(v)) for p, v in rows if v is not None]
+    return [(p, float(v)) for p, v in rows if v is not None]
 
 
 def build_report(session: Session, *, kind: str, day: date) -> ReportData:

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mudan.core.db import as_utc
 from mudan.domains.indicators import alerts as al
 from mudan.domains.indicators import defs
 from mudan.domains.indicators.enums import (
@@ -31,7 +32,7 @@ from mudan.domains.indicators.enums import (
     ValueStatus,
 )
 from mudan.domains.indicators.models import Alert, IndicatorDef, IndicatorValue
-from mudan.domains.indicators.timeutil import aware, step
+from mudan.domains.indicators.timeutil import step
 
 LEVELS = (AlertLevel.RED, AlertLevel.ORANGE, AlertLevel.YELLOW, AlertLevel.BLUE)
 LEVEL_ZH = {"blue": "蓝色", "yellow": "黄色", "orange": "橙色", "red": "红色"}
@@ -77,7 +78,7 @@ def _window(
         )
         .order_by(IndicatorValue.period_start)
     ).all()
-    return [(aware(p), v) for p, v in rows]
+    return [(p, v) for p, v in rows]
 
 
 def persistent_level(
@@ -105,13 +106,13 @@ def cooling_down(session: Session, key: str, hours: int, at: datetime) -> bool:
     return (
         closed is not None
         and closed.closed_at is not None
-        and aware(closed.closed_at) > at - timedelta(hours=hours)
+        and as_utc(closed.closed_at) > at - timedelta(hours=hours)
     )
 
 
 def evaluate(session: Session, *, code: str, region_code: str, at: datetime) -> Alert | None:
     """Apply the rules at time ``at``; returns the active alert afterwards (None if none)."""
-    at = aware(at)
+    at = as_utc(at)
     ind = defs.get_def(session, code=code)
     if not ind.thresholds:
         return None
@@ -168,7 +169,7 @@ def evaluate_all(session: Session, *, at: datetime, codes: list[str] | None = No
         ver = defs.current(session, indicator=ind)
         regions = session.scalars(
             select(IndicatorValue.region_code)
-            .where(IndicatorValue.version_id == ver.id, IndicatorValue.period_start <= aware(at))
+            .where(IndicatorValue.version_id == ver.id, IndicatorValue.period_start <= as_utc(at))
             .distinct()
         )
         for region in list(regions):

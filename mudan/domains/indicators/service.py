@@ -21,6 +21,7 @@ import pluggy
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mudan.core.db import as_utc
 from mudan.core.i18n import t
 from mudan.domains.indicators import defs
 from mudan.domains.indicators.alerts import (
@@ -48,7 +49,7 @@ from mudan.domains.indicators.schemas import (
     PointOut,
     SeriesOut,
 )
-from mudan.domains.indicators.timeutil import aware, day_start
+from mudan.domains.indicators.timeutil import day_start
 
 __all__ = [
     "ACTIVE",
@@ -133,8 +134,8 @@ def value_out(
         status_text=_status_text(val.status, val.error),
         level=level_for(ind, val.value),
         meets_target=meets(ind, val.value),
-        period_start=aware(val.period_start),
-        computed_at=aware(val.computed_at),
+        period_start=as_utc(val.period_start),
+        computed_at=as_utc(val.computed_at),
         version=ver_no,
     )
 
@@ -171,13 +172,17 @@ def record_observations(
             select(Observation.id).where(
                 Observation.series == series,
                 Observation.region_code == region_code,
-                Observation.at == aware(at),
+                Observation.at == as_utc(at),
             )
         )
         if exists is None:
             session.add(
                 Observation(
-                    series=series, region_code=region_code, at=aware(at), value=value, weight=weight
+                    series=series,
+                    region_code=region_code,
+                    at=as_utc(at),
+                    value=value,
+                    weight=weight,
                 )
             )
             added += 1
@@ -259,18 +264,18 @@ def series(
         .where(
             IndicatorValue.version_id == ver.id,
             IndicatorValue.region_code == region_code,
-            IndicatorValue.period_start >= aware(since),
+            IndicatorValue.period_start >= as_utc(since),
         )
         .order_by(IndicatorValue.period_start)
     )
     if until is not None:
-        q = q.where(IndicatorValue.period_start <= aware(until))
+        q = q.where(IndicatorValue.period_start <= as_utc(until))
     points = [
-        PointOut(at=aware(v.period_start), value=v.value, status=v.status, version=ver.version)
+        PointOut(at=as_utc(v.period_start), value=v.value, status=v.status, version=ver.version)
         for v in session.scalars(q)
     ]
     fc = [
-        ForecastPointOut(at=aware(f.target_at), value=f.value, lower=f.lower, upper=f.upper)
+        ForecastPointOut(at=as_utc(f.target_at), value=f.value, lower=f.lower, upper=f.upper)
         for f in forecast_points(session, code=code, region_code=region_code, since=since)
     ]
     return SeriesOut(code=code, region_code=region_code, unit=ind.unit, points=points, forecast=fc)

@@ -5,18 +5,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from mudan.core.db import as_utc
 from mudan.domains.indicators.enums import Frequency
 
 TZ = ZoneInfo("Asia/Shanghai")
 
 
-def aware(at: datetime) -> datetime:
-    """SQLite hands back naive UTC, PostgreSQL aware times: make both aware UTC."""
-    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
-
-
 def local_day(at: datetime) -> date:
-    return aware(at).astimezone(TZ).date()
+    return as_utc(at).astimezone(TZ).date()
 
 
 def day_start(day: date) -> datetime:
@@ -25,7 +21,7 @@ def day_start(day: date) -> datetime:
 
 def period_of(freq: Frequency, at: datetime) -> tuple[datetime, datetime]:
     """The period [start, end) that contains ``at``."""
-    at = aware(at)
+    at = as_utc(at)
     if freq is Frequency.HOURLY:
         start = at.replace(minute=0, second=0, microsecond=0)
         return start, start + timedelta(hours=1)

@@ -12,6 +12,7 @@ from mudan.core import audit
 from mudan.core.db import utcnow
 from mudan.core.deps import DbSession, app_ctx, require
 from mudan.core.errors import NotFound
+from mudan.core.params import Id
 from mudan.core.rbac import Principal
 from mudan.domains.indicators import defs, rules, service
 from mudan.domains.indicators.enums import AlertKind
@@ -241,7 +242,7 @@ def _visible(session: DbSession, who: Principal, alert_id: int) -> Alert:
 
 
 @router.get("/api/v1/alerts/{alert_id}")
-def alerts_show(alert_id: int, session: DbSession, who: Principal = ALERTS_READ) -> AlertDetailOut:
+def alerts_show(alert_id: Id, session: DbSession, who: Principal = ALERTS_READ) -> AlertDetailOut:
     return service.detail_out(session, _visible(session, who, alert_id))
 
 
@@ -258,28 +259,28 @@ def _act(
 
 @router.post("/api/v1/alerts/{alert_id}/acknowledge")
 def alerts_acknowledge(
-    alert_id: int, body: NoteIn, session: DbSession, who: Principal = ALERTS_HANDLE
+    alert_id: Id, body: NoteIn, session: DbSession, who: Principal = ALERTS_HANDLE
 ) -> AlertDetailOut:
     return _act(session, who, alert_id, "acknowledge", body.note)
 
 
 @router.post("/api/v1/alerts/{alert_id}/handle")
 def alerts_handle(
-    alert_id: int, body: NoteIn, session: DbSession, who: Principal = ALERTS_HANDLE
+    alert_id: Id, body: NoteIn, session: DbSession, who: Principal = ALERTS_HANDLE
 ) -> AlertDetailOut:
     return _act(session, who, alert_id, "handle", body.note)
 
 
 @router.post("/api/v1/alerts/{alert_id}/close")
 def alerts_close(
-    alert_id: int, body: NoteIn, session: DbSession, who: Principal = ALERTS_HANDLE
+    alert_id: Id, body: NoteIn, session: DbSession, who: Principal = ALERTS_HANDLE
 ) -> AlertDetailOut:
     return _act(session, who, alert_id, "close", body.note)
 
 
 @router.post("/api/v1/alerts/{alert_id}/handoff")
 def alerts_handoff(
-    alert_id: int, body: HandOffIn, request: Request, session: DbSession,
+    alert_id: Id, body: HandOffIn, request: Request, session: DbSession,
     who: Principal = ALERTS_HANDLE,
 ) -> AlertDetailOut:  # fmt: skip
     _visible(session, who, alert_id)

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from mudan.core.deps import DbSession, locale_of, require
 from mudan.core.errors import InvalidInput, MudanError
+from mudan.core.params import Id
 from mudan.core.rbac import Principal
 from mudan.domains.catalog.enums import UpdateCycle
 from mudan.domains.ingest import schedule as pull
@@ -109,7 +110,7 @@ def sources_create(
 
 @router.post("/ingest/sources/{source_id}/run")
 def sources_run(
-    source_id: int,
+    source_id: Id,
     request: Request,
     session: DbSession,
     tasks: BackgroundTasks,

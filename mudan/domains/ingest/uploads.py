@@ -40,12 +40,6 @@ def _age(path: Path) -> timedelta:
     return timedelta(seconds=max(0.0, time.time() - path.stat().st_mtime))
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    from datetime import UTC
-
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
-
-
 def sweep_uploads(
     session: Session, *, settings: Settings, now: datetime | None = None
 ) -> SweepResult:
@@ -70,7 +64,7 @@ def sweep_uploads(
         elif job.status == JobStatus.SUCCEEDED.value:
             gone = True
         elif job.status in (JobStatus.FAILED.value, JobStatus.INTERRUPTED.value):
-            finished = _aware(job.finished_at)
+            finished = job.finished_at
             age = now - finished if finished is not None else _age(folder)
             gone = age > KEEP_FAILED
         else:

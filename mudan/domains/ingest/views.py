@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from mudan.app import AppContext
 from mudan.core import audit
 from mudan.core.deps import CurrentPrincipal, DbSession, app_ctx, require
+from mudan.core.params import Id
 from mudan.core.rbac import Principal
 from mudan.domains.ingest import jobs, lineage
 from mudan.domains.ingest import schedule as pull
@@ -238,7 +239,7 @@ def create_ingest_source(
 
 @router.get("/ingest/sources/{source_id}", response_model=SourceOut)
 def get_ingest_source(
-    source_id: int, session: DbSession, principal: Principal = require("ingest.run")
+    source_id: Id, session: DbSession, principal: Principal = require("ingest.run")
 ) -> SourceOut:
     source = pull.get_source(session, source_id=source_id)
     spec = quality_specs.table_spec(session, table_ref=source.table_ref)
@@ -248,7 +249,7 @@ def get_ingest_source(
 
 @router.put("/ingest/sources/{source_id}", response_model=SourceOut)
 def update_ingest_source(
-    source_id: int,
+    source_id: Id,
     body: pull.SourceIn,
     session: DbSession,
     principal: Principal = require("ingest.run"),
@@ -261,7 +262,7 @@ def update_ingest_source(
 
 @router.delete("/ingest/sources/{source_id}", status_code=204)
 def delete_ingest_source(
-    source_id: int, session: DbSession, principal: Principal = require("ingest.run")
+    source_id: Id, session: DbSession, principal: Principal = require("ingest.run")
 ) -> None:
     pull.delete_source(session, principal=principal, source_id=source_id)
     audit_source(session, principal, "ingest.source_delete", source_id)
@@ -270,7 +271,7 @@ def delete_ingest_source(
 
 @router.post("/ingest/sources/{source_id}/run", response_model=JobOut, status_code=202)
 def run_ingest_source(
-    source_id: int,
+    source_id: Id,
     request: Request,
     session: DbSession,
     tasks: BackgroundTasks,

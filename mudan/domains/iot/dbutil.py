@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+
+from mudan.core.db import as_utc
 
 
 def upsert_insert(session: Session, table: Table) -> Any:
@@ -17,10 +19,5 @@ def upsert_insert(session: Session, table: Table) -> Any:
     return sqlite.insert(table)
 
 
-def aware(value: datetime) -> datetime:
-    """SQLite hands datetimes back naive: they are UTC."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
 def naive(value: datetime) -> datetime:
-    return aware(value).replace(tzinfo=None)
+    return as_utc(value).replace(tzinfo=None)

@@ -8,7 +8,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Date,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -19,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from mudan.core.db import Base, utcnow
+from mudan.core.db import Base, UTCDateTime, utcnow
 
 BigId = BigInteger().with_variant(Integer, "sqlite")
 
@@ -54,7 +53,7 @@ class Device(Base):
     protocol: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), default="active")
     interval_s: Mapped[int] = mapped_column(Integer)
-    installed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    installed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class Latest(Base):
@@ -65,10 +64,10 @@ class Latest(Base):
     device_id: Mapped[int] = mapped_column(
         ForeignKey("iot_device.id", ondelete="CASCADE"), primary_key=True
     )
-    ts: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ts: Mapped[datetime] = mapped_column(UTCDateTime())
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # received_at + OFFLINE_FACTOR × the device's interval: online while now < offline_after
-    offline_after: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    offline_after: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     v0: Mapped[float | None] = mapped_column(Float)
     v1: Mapped[float | None] = mapped_column(Float)
     v2: Mapped[float | None] = mapped_column(Float)
@@ -83,8 +82,8 @@ class Reading(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     device_id: Mapped[int] = mapped_column(Integer, index=True)
-    ts: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    ts: Mapped[datetime] = mapped_column(UTCDateTime())
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     v0: Mapped[float | None] = mapped_column(Float)
     v1: Mapped[float | None] = mapped_column(Float)
     v2: Mapped[float | None] = mapped_column(Float)
@@ -98,7 +97,7 @@ class DeadLetter(Base):
     __tablename__ = "iot_dead_letter"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     source: Mapped[str] = mapped_column(String(8))
     topic: Mapped[str] = mapped_column(String(300), default="")
     device_code: Mapped[str | None] = mapped_column(String(64))
@@ -130,8 +129,8 @@ class AlertState(Base):
     rule_id: Mapped[int] = mapped_column(Integer)
     device_id: Mapped[int] = mapped_column(Integer, index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    last_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime())
     alert_id: Mapped[int | None] = mapped_column(Integer)
     raised: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -145,8 +144,8 @@ class LakeBatch(Base):
     rows: Mapped[int] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(String(12), default="pending")
     snapshot_id: Mapped[int | None] = mapped_column(BigInteger)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    committed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    committed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class OnlineDay(Base):
@@ -160,7 +159,7 @@ class OnlineDay(Base):
     devices: Mapped[int] = mapped_column(Integer)
     online_s: Mapped[float] = mapped_column(Float)
     total_s: Mapped[float] = mapped_column(Float)
-    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 __all__ = [

@@ -17,7 +17,7 @@ import numpy as np
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from mudan.domains.iot.dbutil import aware
+from mudan.core.db import as_utc
 from mudan.domains.iot.models import Device, OnlineDay, Reading
 from mudan.domains.iot.parse import BEIJING
 from mudan.domains.iot.pipeline import OFFLINE_FACTOR
@@ -46,7 +46,7 @@ class RateRow:
 
 def day_window(day: date, now: datetime) -> tuple[float, float]:
     start = datetime.combine(day, time(0), BEIJING)
-    end = min(start + timedelta(days=1), aware(now))
+    end = min(start + timedelta(days=1), as_utc(now))
     return start.timestamp(), end.timestamp()
 
 
@@ -82,14 +82,14 @@ def online_seconds(
         return [], np.zeros(0), np.zeros(0)
     pos = {d[0]: i for i, d in enumerate(devices)}
     grace = np.array([OFFLINE_FACTOR * d[4] for d in devices], dtype=float)
-    installed = np.array([aware(d[5]).timestamp() for d in devices])
+    installed = np.array([as_utc(d[5]).timestamp() for d in devices])
     rows = session.execute(
         select(Reading.device_id, Reading.received_at)
         .where(*window)
         .order_by(Reading.device_id, Reading.received_at)
     ).all()
     idx = np.array([pos.get(r[0], -1) for r in rows])
-    t = np.array([aware(r[1]).timestamp() for r in rows])
+    t = np.array([as_utc(r[1]).timestamp() for r in rows])
     keep = idx >= 0
     idx, t = idx[keep], t[keep]
     end = t + grace[idx]
@@ -132,7 +132,7 @@ def group_seconds(session: Session, *, day: date, now: datetime) -> dict[Group, 
     ):
         a = acc[(typ, dept, dist)]
         a[0] += 1
-        a[2] += we - max(aware(inst).timestamp(), ws)
+        a[2] += we - max(as_utc(inst).timestamp(), ws)
     devices, online, _ = online_seconds(session, day=day, now=now)
     for i, d in enumerate(devices):
         acc[(d[1], d[2], d[3])][1] += float(online[i])
@@ -154,7 +154,7 @@ def _group(groups: dict[Group, list[float]], by: str) -> list[RateRow]:
 
 
 def _today(now: datetime) -> date:
-    return aware(now).astimezone(BEIJING).date()
+    return as_utc(now).astimezone(BEIJING).date()
 
 
 def _finished(day: date, now: datetime) -> bool:

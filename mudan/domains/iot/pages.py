@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from mudan.core.db import utcnow
 from mudan.core.deps import CurrentPrincipal, DbSession, require
+from mudan.core.params import MAX_ID
 from mudan.domains.iot import service
 from mudan.domains.iot.enums import TYPES, DeviceStatus, DeviceType
 from mudan.domains.iot.models import DeadLetter, Latest
@@ -31,7 +32,7 @@ def iot_devices_page(
     department: str = "",
     online: str = "",
     q: str = "",
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_ID)] = 1,
 ) -> Response:
     now = utcnow()
     f = service.DeviceFilter(type, status, region, department, online, q)

@@ -19,9 +19,9 @@ import pluggy
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from mudan.core.db import utcnow
+from mudan.core.db import as_utc, utcnow
 from mudan.domains.iot import rules
-from mudan.domains.iot.dbutil import aware, naive
+from mudan.domains.iot.dbutil import naive
 from mudan.domains.iot.enums import FLAG_FUTURE, MAX_METRICS, TYPES, DeadReason, DeviceType
 from mudan.domains.iot.models import DeadLetter, Device, Latest, Reading
 from mudan.domains.iot.parse import Dead, Incoming, Parsed, parse, payload_text
@@ -150,7 +150,7 @@ class Pipeline:
             assert dev is not None
             received = p.msg.received_at
             if received.tzinfo is not UTC:
-                received = aware(received)
+                received = as_utc(received)
             future = p.ts > received + FUTURE_SKEW
             key = (dev.id, p.ts.replace(tzinfo=None))  # p.ts is UTC
             if key in rows:
@@ -220,7 +220,7 @@ class Pipeline:
         if any(devs[i].type in book for i in newest):
             ids = [i for i in newest if devs[i].type in book]
             for lt in session.scalars(select(Latest).where(Latest.device_id.in_(ids))):
-                prev[lt.device_id] = (aware(lt.ts), (lt.v0, lt.v1, lt.v2, lt.v3))
+                prev[lt.device_id] = (as_utc(lt.ts), (lt.v0, lt.v1, lt.v2, lt.v3))
         conv = _param_converter(session)
         values = []
         for r in newest.values():
@@ -269,7 +269,7 @@ class Pipeline:
             insert(DeadLetter),
             [
                 {
-                    "received_at": aware(d.msg.received_at),
+                    "received_at": as_utc(d.msg.received_at),
                     "source": d.msg.source,
                     "topic": d.msg.topic[:300],
                     "device_code": (d.device_code or None) and d.device_code[:64],

@@ -16,8 +16,9 @@ import pluggy
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from mudan.core.db import as_utc
 from mudan.core.i18n import t
-from mudan.domains.iot.dbutil import aware, naive
+from mudan.domains.iot.dbutil import naive
 from mudan.domains.iot.enums import TYPES, DeviceType, RuleKind
 from mudan.domains.iot.models import AlertState, Device, Latest, Rule
 from mudan.hooks import AlertSignal
@@ -209,7 +210,7 @@ def sweep_nodata(session: Session, *, now: datetime, pm: pluggy.PluginManager | 
         ).all()
         silent_ids = set()
         for dev, last in rows:
-            since = aware(last) if last is not None else aware(dev.installed_at)
+            since = as_utc(last) if last is not None else as_utc(dev.installed_at)
             silent = (now - since).total_seconds()
             if silent > factor * dev.interval_s:
                 silent_ids.add(dev.id)

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from mudan.core.db import as_utc
 from mudan.core.errors import InvalidInput
-from mudan.domains.iot.dbutil import aware
 from mudan.domains.iot.enums import TYPES, DeviceType
 from mudan.domains.iot.importer import import_devices
 from mudan.domains.iot.models import DeadLetter, Device, Latest, Reading, Rule
@@ -42,8 +42,8 @@ def values_of(device_type: str, row: Any) -> dict[str, float | None]:
 def device_out(d: Device, latest: Latest | None, now: datetime) -> DeviceOut:
     out = DeviceOut.model_validate(d, from_attributes=True)
     if latest is not None:
-        out.online = aware(latest.offline_after) > now
-        out.last_seen_at = aware(latest.received_at)
+        out.online = as_utc(latest.offline_after) > now
+        out.last_seen_at = as_utc(latest.received_at)
         out.latest = values_of(d.type, latest)
     else:
         out.online = False
@@ -77,7 +77,7 @@ def readings(
         .limit(limit)
     )
     return [
-        {"ts": aware(r.ts), "flags": r.flags, "values": values_of(device.type, r)} for r in rows
+        {"ts": as_utc(r.ts), "flags": r.flags, "values": values_of(device.type, r)} for r in rows
     ]
 
 

@@ -17,9 +17,10 @@ from fastapi import APIRouter, Request
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
+from mudan.core.db import as_utc
 from mudan.core.deps import CurrentPrincipal, DbSession, require
 from mudan.core.errors import NotFound
-from mudan.domains.iot.dbutil import aware
+from mudan.core.params import BigId, Id
 from mudan.domains.iot.enums import TYPES, DeviceType
 from mudan.domains.iot.models import Device, Reading
 from mudan.domains.iot.registry import scope_clause
@@ -89,7 +90,7 @@ def _json(x: Req, it: Item) -> dict[str, Any]:
             "properties": {"metric": m.code, "device": d.code},
         }
     elif it.reading is not None:
-        ts = aware(it.reading.ts).isoformat().replace("+00:00", "Z")
+        ts = as_utc(it.reading.ts).isoformat().replace("+00:00", "Z")
         result = getattr(it.reading, f"v{k}")
         out |= {"phenomenonTime": ts, "resultTime": ts, "result": result}
     for nav in NAVS[it.kind]:
@@ -235,7 +236,7 @@ def sta_things(request: Request, session: DbSession, who: CurrentPrincipal) -> d
 
 @router.get("/Things({thing_id})")
 def sta_thing(
-    thing_id: int, request: Request, session: DbSession, who: CurrentPrincipal
+    thing_id: Id, request: Request, session: DbSession, who: CurrentPrincipal
 ) -> dict[str, Any]:
     return single(
         Req(request, session, who), "Thing", Restrict(dev=thing_id), f"Things({thing_id})"
@@ -244,7 +245,7 @@ def sta_thing(
 
 @router.get("/Things({thing_id})/Locations")
 def sta_thing_locations(
-    thing_id: int, request: Request, session: DbSession, who: CurrentPrincipal
+    thing_id: Id, request: Request, session: DbSession, who: CurrentPrincipal
 ) -> dict[str, Any]:
     x = Req(request, session, who)
     entity(x, "Thing", Restrict(dev=thing_id), f"Things({thing_id})")
@@ -253,7 +254,7 @@ def sta_thing_locations(
 
 @router.get("/Things({thing_id})/Datastreams")
 def sta_thing_datastreams(
-    thing_id: int, request: Request, session: DbSession, who: CurrentPrincipal
+    thing_id: Id, request: Request, session: DbSession, who: CurrentPrincipal
 ) -> dict[str, Any]:
     x = Req(request, session, who)
     entity(x, "Thing", Restrict(dev=thing_id), f"Things({thing_id})")
@@ -267,7 +268,7 @@ def sta_locations(request: Request, session: DbSession, who: CurrentPrincipal) -
 
 @router.get("/Locations({loc_id})")
 def sta_location(
-    loc_id: int, request: Request, session: DbSession, who: CurrentPrincipal
+    loc_id: Id, request: Request, session: DbSession, who: CurrentPrincipal
 ) -> dict[str, Any]:
     return single(
         Req(request, session, who), "Location", Restrict(dev=loc_id), f"Locations({loc_id})"
@@ -276,7 +277,7 @@ def sta_location(
 
 @router.get("/Locations({loc_id})/Things")
 def sta_location_things(
-    loc_id: int, request: Request, session: DbSession, who: CurrentPrincipal
+    loc_id: Id, request: Request, session: DbSession, who: CurrentPrincipal
 ) -> dict[str, Any]:
     x = Req(request, session, who)
     entity(x, "Location", Restrict(dev=loc_id), f"Locations({loc_id})")
@@ -290,14 +291,14 @@ def sta_datastreams(request: Request, session: DbSession, who: CurrentPrincipal)
 
 @router.get("/Datastreams({ds_id})")
 def sta_datastream(
-    ds_id: int, request: Request, session: DbSession, who: CurrentPrincipal
+    ds_id: BigId, request: Request, session: DbSession, who: CurrentPrincipal
 ) -> dict[str, Any]:
     return single(Req(request, session, who), "Datastream", _ds(ds_id), f"Datastreams({ds_id})")
 
 
 @router.get("/Datastreams({ds_id})/Thing")
 def sta_datastream_thing(
-    ds_id: int, request: Request, session: DbSession, who: CurrentPrincipal
+    ds_id: BigId, request: Request, session: DbSession, who: CurrentPrincipal
 ) -> dict[str, Any]:
     x = Req(request, session, who)
     entity(x, "Datastream", _ds(ds_id), f"Datastreams({ds_id})")
@@ -306,7 +307,7 @@ def sta_datastream_thing(
 
 @router.get("/Datastreams({ds_id})/Observations")
 def sta_datastream_observations(
-    ds_id: int, request: Request, session: DbSession, who: CurrentPrincipal
+    ds_id: BigId, request: Request, session: DbSession, who: CurrentPrincipal
 ) -> dict[str, Any]:
     x = Req(request, session, who)
     entity(x, "Datastream", _ds(ds_id), f"Datastreams({ds_id})")
@@ -320,7 +321,7 @@ def sta_observations(request: Request, session: DbSession, who: CurrentPrincipal
 
 @router.get("/Observations({obs_id})")
 def sta_observation(
-    obs_id: int, request: Request, session: DbSession, who: CurrentPrincipal
+    obs_id: BigId, request: Request, session: DbSession, who: CurrentPrincipal
 ) -> dict[str, Any]:
     only = Restrict(rid=obs_id // 8, k=obs_id % 8)
     return single(Req(request, session, who), "Observation", only, f"Observations({obs_id})")
@@ -328,7 +329,7 @@ def sta_observation(
 
 @router.get("/Observations({obs_id})/Datastream")
 def sta_observation_datastream(
-    obs_id: int, request: Request, session: DbSession, who: CurrentPrincipal
+    obs_id: BigId, request: Request, session: DbSession, who: CurrentPrincipal
 ) -> dict[str, Any]:
     x = Req(request, session, who)
     name = f"Observations({obs_id})"

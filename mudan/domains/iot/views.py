@@ -12,6 +12,7 @@ from mudan.core import audit
 from mudan.core.db import utcnow
 from mudan.core.deps import CurrentPrincipal, DbSession, app_ctx, require
 from mudan.core.errors import InvalidInput
+from mudan.core.params import MAX_ID
 from mudan.domains.iot import service
 from mudan.domains.iot.parse import BEIJING
 from mudan.domains.iot.pipeline import Pipeline
@@ -42,7 +43,7 @@ def iot_devices(
     department: str = "",
     online: str = "",
     q: str = "",
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_ID)] = 1,
     page_size: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> DevicePage:
     now = utcnow()

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from mudan.core.db import Base, utcnow
+from mudan.core.db import Base, UTCDateTime, utcnow
 
 
 class OpenDataset(Base):
@@ -39,18 +39,18 @@ class OpenDataset(Base):
     catalog_version: Mapped[int] = mapped_column(Integer, default=1)
     state: Mapped[str] = mapped_column(String(16), index=True, default="active")
     data_rows: Mapped[int] = mapped_column(Integer, default=0)
-    data_updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    data_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # when ``data_rows``/``data_updated_at`` were last read from the lake: a load recorded
     # after it (quality's last success) makes the sync job read the table again
-    data_synced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    data_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     view_count: Mapped[int] = mapped_column(Integer, default=0)
     download_count: Mapped[int] = mapped_column(Integer, default=0)
     score: Mapped[float | None] = mapped_column(Float)
     qualified: Mapped[bool | None] = mapped_column(Boolean)
     checks: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    scored_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    modified_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    scored_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    modified_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class OpenApplication(Base):
@@ -68,8 +68,8 @@ class OpenApplication(Base):
     status: Mapped[str] = mapped_column(String(16), index=True, default="pending")
     reason: Mapped[str] = mapped_column(Text, default="")
     decided_by: Mapped[str | None] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class OpenFeedback(Base):
@@ -86,4 +86,4 @@ class OpenFeedback(Base):
     contact: Mapped[str] = mapped_column(String(100), default="")
     username: Mapped[str] = mapped_column(String(64), default="anonymous")
     ticket_id: Mapped[int | None] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -25,12 +25,12 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mudan.core.db import utcnow
+from mudan.core.db import as_utc, utcnow
 from mudan.domains.opendata.enums import LICENCES, DatasetState
 from mudan.domains.opendata.models import OpenDataset
 from mudan.lake.catalog import Lake
@@ -57,10 +57,6 @@ ALLOWANCE = {
 }
 
 
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def links_ok(lake: Lake, table_ref: str) -> bool:
     if not lake.exists(table_ref):
         return False
@@ -74,7 +70,7 @@ def links_ok(lake: Lake, table_ref: str) -> bool:
 def evaluate(
     ds: OpenDataset, *, now: datetime, links: bool, quality_score: float | None
 ) -> dict[str, bool]:
-    fresh = ds.data_updated_at is not None and now - _aware(ds.data_updated_at) <= ALLOWANCE.get(
+    fresh = ds.data_updated_at is not None and now - as_utc(ds.data_updated_at) <= ALLOWANCE.get(
         ds.update_cycle, ALLOWANCE["daily"]
     )
     return {
@@ -102,7 +98,7 @@ def compute_scores(
     many of them qualify."""
     from mudan.domains.quality import service as quality
 
-    now = _aware(now or utcnow())
+    now = as_utc(now or utcnow())
     scores = {s.table_ref: s.score for s in quality.table_scores(session)}
     qualified = 0
     stmt = select(OpenDataset).where(OpenDataset.state == DatasetState.ACTIVE.value)

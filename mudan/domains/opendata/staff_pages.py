@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
 
 from mudan.core.deps import CurrentPrincipal, DbSession, require
+from mudan.core.params import Id
 from mudan.domains.opendata import service
 from mudan.domains.opendata.pages import FormData
 from mudan.domains.opendata.scoring import POINTS, TARGET, Rate
@@ -97,7 +98,7 @@ def applications_page(
     dependencies=[require("opendata.manage")],
 )
 def applications_decide(
-    application_id: int, session: DbSession, principal: CurrentPrincipal, form: FormData
+    application_id: Id, session: DbSession, principal: CurrentPrincipal, form: FormData
 ) -> Response:
     service.decide(
         session,
@@ -159,7 +160,7 @@ def application_create(
     tags=["opendata"],
 )
 def application_decide(
-    application_id: int, body: DecisionIn, session: DbSession, principal: CurrentPrincipal
+    application_id: Id, body: DecisionIn, session: DbSession, principal: CurrentPrincipal
 ) -> ApplicationOut:
     """Approve or reject (with a reason) an application; the providing department only."""
     app = service.decide(

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from mudan.core import audit
 from mudan.core.deps import CurrentPrincipal, DbSession, app_ctx, locale_of, require
 from mudan.core.errors import InvalidInput
+from mudan.core.params import MAX_ID
 from mudan.core.rbac import Principal
 from mudan.domains.ops import layouts
 from mudan.domains.ops.cursor import decode_position
@@ -121,7 +122,7 @@ def ops_alerts_since(
     request: Request,
     session: DbSession,
     principal: CurrentPrincipal,
-    after: int = Query(0, ge=0),
+    after: int = Query(0, ge=0, le=MAX_ID),
     limit: int = Query(100, ge=1, le=500),
 ) -> dict[str, Any]:
     """New alerts after an id (the polling fallback of the live stream)."""
@@ -144,7 +145,7 @@ async def ops_stream(
     request: Request,
     principal: CurrentPrincipal,
     screen: str = "overview",
-    after: int | None = Query(None, ge=0),
+    after: int | None = Query(None, ge=0, le=MAX_ID),
     resume: str | None = Query(None, max_length=1000),
     last_event_id: str | None = Header(None),
 ) -> Response:

@@ -125,7 +125,7 @@ def login(
         verify_password(_DUMMY_HASH, password)
         raise Unauthenticated("auth.bad_credentials")
     right = verify_password(user.password_hash, password)
-    locked_until = _aware(user.locked_until)
+    locked_until = user.locked_until
     if locked_until is not None and locked_until > now:
         if not right:
             raise Unauthenticated("auth.bad_credentials")
@@ -147,7 +147,7 @@ def login(
 
 
 def is_locked(user: User, now: datetime) -> bool:
-    until = _aware(user.locked_until)
+    until = user.locked_until
     return until is not None and until > now
 
 
@@ -198,15 +198,6 @@ def audited_login(
     return user
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    # SQLite returns naive UTC datetimes.
-    if value is not None and value.tzinfo is None:
-        from datetime import UTC
-
-        return value.replace(tzinfo=UTC)
-    return value
-
-
 def issue_token(
     session: Session, *, user: User, name: str, days: int | None = 365
 ) -> tuple[ApiToken, str]:
@@ -230,7 +221,7 @@ def principal_for_token(session: Session, *, plain: str) -> Principal:
     now = utcnow()
     if row is None or row.revoked_at is not None:
         raise Unauthenticated("auth.invalid_token")
-    expires = _aware(row.expires_at)
+    expires = row.expires_at
     if expires is not None and expires <= now:
         raise Unauthenticated("auth.token_expired")
     user = session.get(User, row.user_id)
@@ -238,7 +229,7 @@ def principal_for_token(session: Session, *, plain: str) -> Principal:
         raise Unauthenticated("auth.invalid_token")
     if is_locked(user, now):  # a lock-out stops the account's tokens until it ends
         raise Unauthenticated("auth.account_locked")
-    last = _aware(row.last_used_at)
+    last = row.last_used_at
     if last is None or now - last >= TOKEN_TOUCH_EVERY:
         # A minute's precision is enough, and sparing the write keeps a token's calls from
         # each committing (and on SQLite, serialising on) an UPDATE.

@@ -20,7 +20,7 @@ from mudan.core.errors import Unauthenticated
 from mudan.core.rbac import Principal
 from mudan.core.security import check_password_policy, hash_password, verify_password
 from mudan.domains.org.models import ApiToken, User, WebSession
-from mudan.domains.org.service import _aware, end_user_sessions, is_locked, principal_for_user
+from mudan.domains.org.service import end_user_sessions, is_locked, principal_for_user
 
 TOUCH_EVERY = timedelta(seconds=60)
 
@@ -46,7 +46,7 @@ def principal_for_session(
     row = session.scalar(select(WebSession).where(WebSession.token_hash == _hash(sid)))
     if row is None or row.revoked_at is not None:
         return None
-    last = _aware(row.last_seen_at) or now
+    last = row.last_seen_at or now
     if now - last > max_age:
         return None
     user = session.get(User, row.user_id)

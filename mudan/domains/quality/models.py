@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Float, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from mudan.core.db import Base, utcnow
+from mudan.core.db import Base, UTCDateTime, utcnow
 
 
 class QualityRule(Base):
@@ -22,7 +22,7 @@ class QualityRule(Base):
     severity: Mapped[str] = mapped_column(String(16), default="error")
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     created_by: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class QuarantineRow(Base):
@@ -41,9 +41,9 @@ class QuarantineRow(Base):
     values: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(16), index=True, default="pending")
     resolved_by: Mapped[str | None] = mapped_column(String(64))
-    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     fixed_values: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class CorrectionTicket(Base):
@@ -58,10 +58,10 @@ class CorrectionTicket(Base):
     job_id: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), index=True)
     violations: Mapped[int] = mapped_column(Integer, default=0)
-    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    deadline: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    deadline: Mapped[datetime] = mapped_column(UTCDateTime())
     deadline_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closing_job_id: Mapped[str | None] = mapped_column(String(64))
 
 
@@ -79,7 +79,7 @@ class QualityScore(Base):
     warning_rows: Mapped[int] = mapped_column(Integer, default=0)
     score: Mapped[float] = mapped_column(Float)
     spec: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
 
 class QualityTable(Base):
@@ -91,5 +91,5 @@ class QualityTable(Base):
     department_code: Mapped[str] = mapped_column(String(40), index=True)
     spec: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     update_cycle: Mapped[str | None] = mapped_column(String(16))
-    last_success_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -9,13 +9,14 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from mudan.core.db import as_utc
 from mudan.core.deps import DbSession, current_principal, locale_of, require
 from mudan.core.errors import InvalidInput, MudanError
+from mudan.core.params import Id
 from mudan.core.rbac import Principal
 from mudan.domains.quality import service as qs
 from mudan.domains.quality.enums import RuleKind, Severity, TicketStatus
 from mudan.domains.quality.scope import check_rows, check_tables, data_scope, ticket_scope
-from mudan.domains.quality.tickets import aware
 from mudan.domains.quality.views import audit_change, release_rows
 from mudan.web.render import render
 
@@ -69,7 +70,7 @@ def quarantine_page(
 
 @router.post("/quality/quarantine/{row_id}/release")
 def quarantine_release(
-    row_id: int,
+    row_id: Id,
     request: Request,
     session: DbSession,
     fixes: Annotated[str, Form()] = "",
@@ -89,7 +90,7 @@ def quarantine_release(
 
 @router.post("/quality/quarantine/{row_id}/reject")
 def quarantine_reject(
-    row_id: int,
+    row_id: Id,
     request: Request,
     session: DbSession,
     table_ref: Annotated[str, Form()] = "",
@@ -114,7 +115,7 @@ def tickets_page(request: Request, session: DbSession, status: str = "") -> Resp
         request,
         "quality/tickets.html",
         {
-            "tickets": [(t, aware(t.deadline)) for t in tickets],
+            "tickets": [(t, as_utc(t.deadline)) for t in tickets],
             "statuses": list(TicketStatus),
             "status": status,
             "tables": qs.table_scores(session),
@@ -180,7 +181,7 @@ def rules_create(
 
 @router.post("/quality/rules/{rule_id}/toggle")
 def rules_toggle(
-    rule_id: int, request: Request, session: DbSession, who: Principal = MANAGE
+    rule_id: Id, request: Request, session: DbSession, who: Principal = MANAGE
 ) -> Response:
     row = qs.get_rule(session, rule_id=rule_id)
     check_tables(session, who, [row.table_ref])
@@ -191,7 +192,7 @@ def rules_toggle(
 
 @router.post("/quality/rules/{rule_id}/delete")
 def rules_delete(
-    rule_id: int, request: Request, session: DbSession, who: Principal = MANAGE
+    rule_id: Id, request: Request, session: DbSession, who: Principal = MANAGE
 ) -> Response:
     table_ref = qs.get_rule(session, rule_id=rule_id).table_ref
     check_tables(session, who, [table_ref])

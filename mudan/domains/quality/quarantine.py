@@ -10,14 +10,13 @@ import pyarrow as pa
 from sqlalchemy import false, func, or_, select
 from sqlalchemy.orm import Session
 
-from mudan.core.db import utcnow
+from mudan.core.db import as_utc, utcnow
 from mudan.core.errors import Conflict, InvalidInput, NotFound
 from mudan.domains.quality.engine import Violation, evaluate
 from mudan.domains.quality.enums import QuarantineStatus, RuleKind, Severity
 from mudan.domains.quality.models import QualityRule, QuarantineRow
 from mudan.domains.quality.rules import Rule, RuleContext
 from mudan.domains.quality.specs import table_spec
-from mudan.domains.quality.tickets import to_utc
 
 MAX_BATCH = 1000
 
@@ -138,7 +137,7 @@ def release(
         batch, spec, load_rules(session, table_ref=table_ref), row_offset=0, context=context
     )
     failing = by_row(ev.bad)
-    now = to_utc(now or utcnow())
+    now = as_utc(now or utcnow())
     released, still_bad = [], {}
     for i, r in enumerate(rows, start=1):
         if i in failing:
@@ -164,7 +163,7 @@ def reject(session: Session, *, ids: Sequence[int], actor: str, now: datetime | 
         r.status, r.resolved_by, r.resolved_at = (
             QuarantineStatus.REJECTED.value,
             actor,
-            to_utc(now or utcnow()),
+            as_utc(now or utcnow()),
         )
     session.flush()
     return len(rows)

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from mudan.core.params import IdField
 from mudan.domains.quality.enums import TicketStatus
 
 
@@ -62,8 +63,8 @@ class QuarantinePage(BaseModel):
 
 
 class ReleaseIn(BaseModel):
-    ids: list[int] = Field(min_length=1, max_length=1000)
-    fixed_values: dict[int, dict[str, str | None]] = Field(default_factory=dict)
+    ids: list[IdField] = Field(min_length=1, max_length=1000)
+    fixed_values: dict[IdField, dict[str, str | None]] = Field(default_factory=dict)
 
 
 class ReleaseOut(BaseModel):
@@ -72,7 +73,7 @@ class ReleaseOut(BaseModel):
 
 
 class RejectIn(BaseModel):
-    ids: list[int] = Field(min_length=1, max_length=1000)
+    ids: list[IdField] = Field(min_length=1, max_length=1000)
 
 
 class TicketCreate(BaseModel):

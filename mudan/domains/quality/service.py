@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import false, or_, select
 from sqlalchemy.orm import Session
 
-from mudan.core.db import utcnow
+from mudan.core.db import as_utc, utcnow
 from mudan.core.errors import InvalidInput, NotFound
 from mudan.domains.org.models import Region
 from mudan.domains.quality.engine import (
@@ -59,7 +59,6 @@ from mudan.domains.quality.specs import (
     table_spec,
 )
 from mudan.domains.quality.tickets import (
-    aware,
     close_tickets_if_clean,
     department_scores,
     get_ticket,
@@ -68,7 +67,6 @@ from mudan.domains.quality.tickets import (
     mark_overdue,
     open_ticket,
     table_scores,
-    to_utc,
     transition,
 )
 
@@ -227,7 +225,7 @@ def record_evaluation(
     Call once per batch with that batch's evaluation and ``total_rows`` of the whole load
     (the score snapshot is per job: a later batch of the same job updates it).
     """
-    now = to_utc(now or utcnow())
+    now = as_utc(now or utcnow())
     rows = by_row(evaluation.bad)
     for number, vs in rows.items():
         first = vs[0]
@@ -319,7 +317,7 @@ def last_loads(session: Session) -> dict[str, datetime]:
             QualityTable.last_success_at.is_not(None)
         )
     )
-    return {ref: aware(at) for ref, at in rows if at is not None}
+    return {ref: at for ref, at in rows if at is not None}
 
 
 def table_freshness(
@@ -328,5 +326,5 @@ def table_freshness(
     """Freshness of a table against its declared update cycle (daily when undeclared)."""
     row = get_table(session, table_ref=table_ref)
     cycle = UpdateCycle(row.update_cycle) if row.update_cycle else UpdateCycle.DAILY
-    last = aware(row.last_success_at) if row.last_success_at else None
+    last = as_utc(row.last_success_at) if row.last_success_at else None
     return check_freshness(last, cycle, now or utcnow())

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mudan.core.db import utcnow
+from mudan.core.db import as_utc, utcnow
 from mudan.core.errors import Conflict, InvalidInput, NotFound
 from mudan.domains.org.calendar import load_calendar
 from mudan.domains.quality.enums import TICKET_TRANSITIONS, TicketSource, TicketStatus
@@ -16,16 +16,6 @@ from mudan.domains.quality.models import CorrectionTicket, QualityScore
 
 DEFAULT_WORKDAYS = 5
 LIVE = (TicketStatus.OPEN, TicketStatus.FIXING, TicketStatus.OVERDUE)
-
-
-def aware(value: datetime) -> datetime:
-    """SQLite hands back naive UTC; PostgreSQL aware times."""
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
-def to_utc(value: datetime) -> datetime:
-    """Store UTC only: SQLite keeps the wall time and drops the offset."""
-    return aware(value).astimezone(UTC)
 
 
 def open_ticket(
@@ -41,7 +31,7 @@ def open_ticket(
     workdays: int = DEFAULT_WORKDAYS,
     now: datetime | None = None,
 ) -> CorrectionTicket:
-    now = to_utc(now or utcnow())
+    now = as_utc(now or utcnow())
     if workdays < 1 or workdays > 365:
         raise InvalidInput("quality.bad_workdays", workdays=workdays)
     deadline = load_calendar(session).add_workdays(now, workdays)
@@ -55,7 +45,7 @@ def open_ticket(
         status=TicketStatus.OPEN.value,
         violations=violations,
         opened_at=now,
-        deadline=to_utc(deadline.at),
+        deadline=as_utc(deadline.at),
         deadline_provisional=deadline.provisional,
     )
     session.add(ticket)
@@ -115,7 +105,7 @@ def transition(
         raise Conflict("quality.bad_transition", frm=current.value, to=to.value)
     ticket.status = to.value
     if to == TicketStatus.CLOSED:
-        ticket.closed_at = to_utc(now or utcnow())
+        ticket.closed_at = as_utc(now or utcnow())
         ticket.closing_job_id = job_id
     session.flush()
     return ticket
@@ -133,7 +123,7 @@ def close_tickets_if_clean(
     )
     for ticket in session.scalars(q):
         ticket.status = TicketStatus.CLOSED.value
-        ticket.closed_at = to_utc(now or utcnow())
+        ticket.closed_at = as_utc(now or utcnow())
         ticket.closing_job_id = job_id
         closed.append(ticket)
     session.flush()
@@ -142,13 +132,13 @@ def close_tickets_if_clean(
 
 def mark_overdue(session: Session, *, now: datetime | None = None) -> int:
     """Open/fixing tickets past their working-day deadline become overdue."""
-    now = to_utc(now or utcnow())
+    now = as_utc(now or utcnow())
     q = select(CorrectionTicket).where(
         CorrectionTicket.status.in_([TicketStatus.OPEN.value, TicketStatus.FIXING.value])
     )
     count = 0
     for ticket in session.scalars(q):
-        if aware(ticket.deadline) < aware(now):
+        if as_utc(ticket.deadline) < as_utc(now):
             ticket.status = TicketStatus.OVERDUE.value
             count += 1
     session.flush()

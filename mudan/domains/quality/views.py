@@ -8,14 +8,15 @@ from __future__ import annotations
 import hashlib
 from dataclasses import asdict
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.orm import Session
 
 from mudan.core import audit
 from mudan.core.deps import DbSession, app_ctx, require
 from mudan.core.errors import InvalidInput
+from mudan.core.params import MAX_ID, Id
 from mudan.core.rbac import Principal
 from mudan.domains.quality import service as qs
 from mudan.domains.quality.enums import QuarantineStatus, TicketSource, TicketStatus
@@ -103,7 +104,7 @@ def create_rule(body: RuleCreate, session: DbSession, who: Principal = MANAGE) -
 
 @router.patch("/rules/{rule_id}", response_model=RuleOut)
 def update_rule(
-    rule_id: int, body: RuleUpdate, session: DbSession, who: Principal = MANAGE
+    rule_id: Id, body: RuleUpdate, session: DbSession, who: Principal = MANAGE
 ) -> RuleOut:
     check_tables(session, who, [qs.get_rule(session, rule_id=rule_id).table_ref])
     row = qs.update_rule(session, rule_id=rule_id, **body.model_dump())
@@ -112,7 +113,7 @@ def update_rule(
 
 
 @router.delete("/rules/{rule_id}", status_code=204)
-def delete_rule(rule_id: int, session: DbSession, who: Principal = MANAGE) -> Response:
+def delete_rule(rule_id: Id, session: DbSession, who: Principal = MANAGE) -> Response:
     check_tables(session, who, [qs.get_rule(session, rule_id=rule_id).table_ref])
     qs.delete_rule(session, rule_id=rule_id)
     audit_change(session, who, "quality.rule_deleted", "quality_rule", rule_id)
@@ -127,8 +128,8 @@ def list_quarantine(
     status: QuarantineStatus | None = QuarantineStatus.PENDING,
     rule_kind: str | None = None,
     job_id: str | None = None,
-    page: int = 1,
-    page_size: int = 50,
+    page: Annotated[int, Query(ge=1, le=MAX_ID)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=MAX_ID)] = 50,
 ) -> QuarantinePage:
     if table_ref:
         check_tables(session, who, [table_ref])
@@ -237,7 +238,7 @@ def create_ticket(body: TicketCreate, session: DbSession, who: Principal = MANAG
 
 
 @router.get("/tickets/{ticket_id}", response_model=TicketOut)
-def ticket_detail(ticket_id: int, session: DbSession, who: Principal = READ) -> TicketOut:
+def ticket_detail(ticket_id: Id, session: DbSession, who: Principal = READ) -> TicketOut:
     t = qs.get_ticket(session, ticket_id=ticket_id)
     check_department(ticket_scope(session, who), t.department_code)
     return ticket_out(t)
@@ -245,7 +246,7 @@ def ticket_detail(ticket_id: int, session: DbSession, who: Principal = READ) -> 
 
 @router.post("/tickets/{ticket_id}/transition", response_model=TicketOut)
 def transition_ticket(
-    ticket_id: int, body: TransitionIn, session: DbSession, who: Principal = MANAGE
+    ticket_id: Id, body: TransitionIn, session: DbSession, who: Principal = MANAGE
 ) -> TicketOut:
     current = qs.get_ticket(session, ticket_id=ticket_id)
     check_department(data_scope(session, who), current.department_code)

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from mudan.core.deps import DbSession, app_ctx, locale_of, require
 from mudan.core.errors import MudanError
+from mudan.core.params import Id
 from mudan.core.rbac import Principal
 from mudan.domains.query import derived, flows
 from mudan.domains.query.models import DerivedTable
@@ -91,7 +92,7 @@ def derived_define(
 
 @router.post("/{derived_id}/refresh", response_model=DerivedOut)
 def derived_refresh(
-    derived_id: int,
+    derived_id: Id,
     request: Request,
     session: DbSession,
     principal: Principal = require("lake.query"),
@@ -105,7 +106,7 @@ def derived_refresh(
 
 @router.delete("/{derived_id}", status_code=204)
 def derived_delete(
-    derived_id: int,
+    derived_id: Id,
     request: Request,
     session: DbSession,
     principal: Principal = require("lake.query"),
@@ -153,7 +154,7 @@ def derived_page_define(
 
 @pages.post("/query/derived/{derived_id}/refresh")
 def derived_page_refresh(
-    derived_id: int,
+    derived_id: Id,
     request: Request,
     session: DbSession,
     principal: Principal = require("lake.query"),

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from mudan.core.db import Base, utcnow
+from mudan.core.db import Base, UTCDateTime, utcnow
 from mudan.domains.catalog.models import CatalogEntry
 from mudan.domains.org.models import Department
 
@@ -43,16 +43,14 @@ class ShareRequest(Base):
     status: Mapped[str] = mapped_column(String(20), index=True)
     step: Mapped[str | None] = mapped_column(String(16))
     info_step: Mapped[str | None] = mapped_column(String(16))
-    step_started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    step_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
-    reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     overdue: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     note: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, index=True
-    )
-    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     entry: Mapped[CatalogEntry] = relationship(lazy="joined")
     provider: Mapped[Department] = relationship(
@@ -75,12 +73,12 @@ class ShareEvent(Base):
     request_id: Mapped[int] = mapped_column(
         ForeignKey("share_request.id", ondelete="CASCADE"), index=True
     )
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     kind: Mapped[str] = mapped_column(String(16))
     step: Mapped[str | None] = mapped_column(String(16))
     actor: Mapped[str] = mapped_column(String(64))
     note: Mapped[str] = mapped_column(Text, default="")
-    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     audit_id: Mapped[int | None] = mapped_column(Integer)
 
     request: Mapped[ShareRequest] = relationship(back_populates="events")
@@ -101,14 +99,14 @@ class ShareGrant(Base):
     region_column: Mapped[str | None] = mapped_column(String(63))
     region_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
     purpose: Mapped[str] = mapped_column(Text)
-    valid_until: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    valid_until: Mapped[datetime] = mapped_column(UTCDateTime())
     rate_per_minute: Mapped[int] = mapped_column(Integer, default=600)
     client_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     status: Mapped[str] = mapped_column(String(16), index=True)
     status_reason: Mapped[str] = mapped_column(Text, default="")
     status_changed_by: Mapped[str] = mapped_column(String(64), default="")
-    status_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     entry: Mapped[CatalogEntry] = relationship(lazy="joined")
     consumer: Mapped[Department] = relationship(lazy="joined")
@@ -122,7 +120,7 @@ class ServiceCall(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     grant_id: Mapped[int] = mapped_column(Integer, index=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     caller: Mapped[str] = mapped_column(String(64))
     department_code: Mapped[str] = mapped_column(String(40), index=True)
     purpose: Mapped[str] = mapped_column(String(200), default="")

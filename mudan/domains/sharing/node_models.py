@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from mudan.core.db import Base, utcnow
+from mudan.core.db import Base, UTCDateTime, utcnow
 
 
 class CountyNode(Base):
@@ -19,7 +19,7 @@ class CountyNode(Base):
     target_kind: Mapped[str] = mapped_column(String(16))
     target: Mapped[str] = mapped_column(String(1000))  # database URL or lake namespace
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     flows: Mapped[list[ReturnFlow]] = relationship(
         back_populates="node", cascade="all, delete-orphan", lazy="selectin"
@@ -42,7 +42,7 @@ class ReturnFlow(Base):
     interval_minutes: Mapped[int] = mapped_column(Integer, default=1440)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     last_snapshot_id: Mapped[int | None] = mapped_column(BigInteger)
-    last_run_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_status: Mapped[str] = mapped_column(String(16), default="")
     last_rows: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
@@ -69,5 +69,5 @@ class Delivery(Base):
     rows: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    last_run_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -9,6 +9,7 @@ from fastapi.responses import FileResponse
 
 from mudan.core.deps import DbSession, app_ctx, require
 from mudan.core.errors import NotFound
+from mudan.core.params import Id
 from mudan.core.rbac import Principal
 from mudan.domains.org.models import Region
 from mudan.domains.sharing import delivery, grants, returnflow
@@ -68,7 +69,7 @@ def _folder(request: Request) -> Any:
 
 @router.post("/grants/{grant_id}/exports", status_code=201)
 def export(
-    grant_id: int, data: ExportIn, request: Request, session: DbSession, who: Principal = GRANT_READ
+    grant_id: Id, data: ExportIn, request: Request, session: DbSession, who: Principal = GRANT_READ
 ) -> dict[str, Any]:
     d = delivery.queue_export(session, principal=who, grant_id=grant_id, fmt=data.format)
     ctx = app_ctx(request)
@@ -78,14 +79,14 @@ def export(
 
 @router.get("/grants/{grant_id}/deliveries")
 def deliveries(
-    grant_id: int, session: DbSession, who: Principal = GRANT_READ
+    grant_id: Id, session: DbSession, who: Principal = GRANT_READ
 ) -> list[dict[str, Any]]:
     grants.get_grant(session, principal=who, grant_id=grant_id)
     return [delivery_out(d) for d in delivery.list_deliveries(session, grant_id=grant_id)]
 
 
 @router.get("/deliveries/{delivery_id}/file")
-def download(delivery_id: int, session: DbSession, who: Principal = GRANT_READ) -> FileResponse:
+def download(delivery_id: Id, session: DbSession, who: Principal = GRANT_READ) -> FileResponse:
     d = session.get(Delivery, delivery_id)
     if d is None or d.kind != "export" or not d.path:
         raise NotFound("sharing.delivery_not_found", id=delivery_id)
@@ -95,7 +96,7 @@ def download(delivery_id: int, session: DbSession, who: Principal = GRANT_READ) 
 
 @router.post("/grants/{grant_id}/pushes", status_code=201)
 def push(
-    grant_id: int, data: PushIn, request: Request, session: DbSession, who: Principal = GRANT_READ
+    grant_id: Id, data: PushIn, request: Request, session: DbSession, who: Principal = GRANT_READ
 ) -> dict[str, Any]:
     d = delivery.create_push(
         session,
@@ -128,14 +129,14 @@ def create_node(data: NodeIn, session: DbSession, who: Principal = COUNTY) -> di
 
 @router.post("/nodes/{node_id}/flows", status_code=201)
 def add_flow(
-    node_id: int, data: FlowIn, session: DbSession, who: Principal = COUNTY
+    node_id: Id, data: FlowIn, session: DbSession, who: Principal = COUNTY
 ) -> dict[str, Any]:
     return flow_out(returnflow.add_flow(session, principal=who, node_id=node_id, data=data))
 
 
 @router.post("/flows/{flow_id}/run")
 def run_flow(
-    flow_id: int, request: Request, session: DbSession, who: Principal = COUNTY
+    flow_id: Id, request: Request, session: DbSession, who: Principal = COUNTY
 ) -> dict[str, Any]:
     returnflow.run_flow(
         session, lake=lake_of(app_ctx(request)), flow_id=flow_id, actor=who.username

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from mudan.core.deps import DbSession, current_principal, locale_of, require
 from mudan.core.errors import MudanError
+from mudan.core.params import Id
 from mudan.domains.sharing import deadlines, grants, requests, returnflow
 from mudan.domains.sharing.enums import Decision, RequestStatus
 from mudan.domains.sharing.schemas import RequestIn, ResubmitIn
@@ -137,7 +138,7 @@ def _detail(request: Request, session: DbSession, request_id: int, error: str = 
 
 
 @router.get("/share/requests/{request_id}", dependencies=[READ])
-def detail_page(request: Request, session: DbSession, request_id: int) -> Response:
+def detail_page(request: Request, session: DbSession, request_id: Id) -> Response:
     return _detail(request, session, request_id)
 
 
@@ -145,7 +146,7 @@ def detail_page(request: Request, session: DbSession, request_id: int) -> Respon
 def decision_submit(
     request: Request,
     session: DbSession,
-    request_id: int,
+    request_id: Id,
     decision: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
     who: Any = READ,
@@ -167,7 +168,7 @@ def decision_submit(
 def resubmit_submit(
     request: Request,
     session: DbSession,
-    request_id: int,
+    request_id: Id,
     note: Annotated[str, Form()] = "",
     who: Any = ASK,
 ) -> Response:
@@ -192,7 +193,7 @@ def grants_page(request: Request, session: DbSession, error: str = "") -> Respon
 def revoke_submit(
     request: Request,
     session: DbSession,
-    grant_id: int,
+    grant_id: Id,
     reason: Annotated[str, Form()] = "",
     who: Any = require("grant.manage"),
 ) -> Response:

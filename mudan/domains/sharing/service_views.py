@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from mudan.core.db import transaction, utcnow
 from mudan.core.deps import app_ctx, locale_of, require
 from mudan.core.errors import Forbidden, MudanError, NotFound
+from mudan.core.params import Id
 from mudan.core.rbac import Principal
 from mudan.domains.org.models import Department
 from mudan.domains.sharing import calllog
@@ -94,7 +95,7 @@ def _log(
 
 
 @router.get("/{grant_id}")
-async def call_service(grant_id: int, request: Request, who: Principal = CALL) -> Response:
+async def call_service(grant_id: Id, request: Request, who: Principal = CALL) -> Response:
     # One threadpool hop for the whole call (session, query, log) instead of one per
     # dependency and one for the endpoint.
     response: Response = await run_in_threadpool(_call, request, grant_id, who)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mudan.core.deps import DbSession, require
+from mudan.core.params import MAX_ID, Id
 from mudan.core.rbac import Principal
 from mudan.domains.sharing import deadlines, grants, requests
 from mudan.domains.sharing.deadlines import aware
@@ -89,7 +90,7 @@ def list_requests(
     session: DbSession,
     box: str = "all",
     status: str | None = None,
-    page: int = Query(1, ge=1),
+    page: int = Query(1, ge=1, le=MAX_ID),
     who: Principal = READ,
 ) -> dict[str, Any]:
     rows, total = requests.list_requests(session, principal=who, box=box, status=status, page=page)
@@ -97,14 +98,14 @@ def list_requests(
 
 
 @router.get("/requests/{request_id}")
-def get_request(request_id: int, session: DbSession, who: Principal = READ) -> RequestOut:
+def get_request(request_id: Id, session: DbSession, who: Principal = READ) -> RequestOut:
     req = requests.get_request(session, principal=who, request_id=request_id)
     return request_out(session, req, timeline=True)
 
 
 @router.post("/requests/{request_id}/decision")
 def decide(
-    request_id: int, data: DecisionIn, session: DbSession, who: Principal = READ
+    request_id: Id, data: DecisionIn, session: DbSession, who: Principal = READ
 ) -> RequestOut:
     req = requests.decide(
         session, principal=who, request_id=request_id, decision=data.decision, reason=data.reason
@@ -115,7 +116,7 @@ def decide(
 
 @router.post("/requests/{request_id}/resubmit")
 def resubmit(
-    request_id: int, data: ResubmitIn, session: DbSession, who: Principal = ASK
+    request_id: Id, data: ResubmitIn, session: DbSession, who: Principal = ASK
 ) -> RequestOut:
     req = requests.resubmit(session, principal=who, request_id=request_id, data=data)
     session.refresh(req)
@@ -162,13 +163,13 @@ def list_grants(
 
 
 @router.get("/grants/{grant_id}")
-def get_grant(grant_id: int, session: DbSession, who: Principal = GRANT_READ) -> GrantOut:
+def get_grant(grant_id: Id, session: DbSession, who: Principal = GRANT_READ) -> GrantOut:
     return grants.grant_out(grants.get_grant(session, principal=who, grant_id=grant_id))
 
 
 @router.post("/grants/{grant_id}/revoke")
 def revoke(
-    grant_id: int, data: RevokeIn, session: DbSession, who: Principal = GRANT_MANAGE
+    grant_id: Id, data: RevokeIn, session: DbSession, who: Principal = GRANT_MANAGE
 ) -> GrantOut:
     return grants.grant_out(
         grants.revoke(session, principal=who, grant_id=grant_id, reason=data.reason)
@@ -176,7 +177,7 @@ def revoke(
 
 
 @router.post("/grants/{grant_id}/credentials", status_code=201)
-def credentials(grant_id: int, session: DbSession, who: Principal = GRANT_MANAGE) -> CredentialsOut:
+def credentials(grant_id: Id, session: DbSession, who: Principal = GRANT_MANAGE) -> CredentialsOut:
     username, token = grants.issue_credentials(session, principal=who, grant_id=grant_id)
     return CredentialsOut(username=username, token=token, grant_id=grant_id)
 

@@ -7,7 +7,6 @@ from datetime import date, datetime
 from sqlalchemy import (
     Boolean,
     Date,
-    DateTime,
     Float,
     ForeignKey,
     Integer,
@@ -18,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from mudan.core.db import Base, utcnow
+from mudan.core.db import Base, UTCDateTime, utcnow
 
 
 class VideoDevice(Base):
@@ -37,13 +36,13 @@ class VideoDevice(Base):
     district_code: Mapped[str | None] = mapped_column(String(20), index=True)
     keepalive_interval_s: Mapped[int] = mapped_column(Integer, default=60)
     registered: Mapped[bool] = mapped_column(Boolean, default=False)
-    last_register_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    last_keepalive_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_register_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_keepalive_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # last keepalive + interval × allowed misses: online while now <= deadline
-    keepalive_deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    keepalive_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime())
     online: Mapped[bool] = mapped_column(Boolean, default=False)
-    offline_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    offline_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class VideoChannel(Base):
@@ -71,16 +70,16 @@ class VideoChannel(Base):
     snapshot_url: Mapped[str | None] = mapped_column(String(500))
     rtsp_url: Mapped[str | None] = mapped_column(String(500))
     catalog_status: Mapped[str] = mapped_column(String(8), default="ON")
-    last_probe_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_probe_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_probe_result: Mapped[str | None] = mapped_column(String(16))
     last_phash: Mapped[str | None] = mapped_column(String(16))
     online: Mapped[bool] = mapped_column(Boolean, default=False)
     retrieved: Mapped[bool] = mapped_column(Boolean, default=False)
-    status_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    offline_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    status_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    offline_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
     repair_key: Mapped[str | None] = mapped_column(String(80))
     repair_case: Mapped[str | None] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class VideoProbe(Base):
@@ -92,7 +91,7 @@ class VideoProbe(Base):
     channel_id: Mapped[int] = mapped_column(
         ForeignKey("video_channel.id", ondelete="CASCADE"), index=True
     )
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     result: Mapped[str] = mapped_column(String(16))
     latency_ms: Mapped[int] = mapped_column(Integer, default=0)
     brightness: Mapped[float | None] = mapped_column(Float)
@@ -110,7 +109,7 @@ class VideoSnapshot(Base):
     channel_id: Mapped[int] = mapped_column(
         ForeignKey("video_channel.id", ondelete="CASCADE"), primary_key=True
     )
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
     content_type: Mapped[str] = mapped_column(String(40))
     data: Mapped[bytes] = mapped_column(LargeBinary)
 

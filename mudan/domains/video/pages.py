@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mudan.core.deps import DbSession, current_principal, require
+from mudan.core.params import Id
 from mudan.domains.org.geo import CITY_CODE
 from mudan.domains.org.models import Region
 from mudan.domains.video import service as vs
@@ -83,7 +84,7 @@ def video_channels_page(
 
 
 @router.get("/video/channels/{channel_id}", dependencies=[READ])
-def video_channel_page(channel_id: int, request: Request, session: DbSession) -> Response:
+def video_channel_page(channel_id: Id, request: Request, session: DbSession) -> Response:
     detail = channel_detail(session, channel_id, current_principal(request))
     snap_at = session.scalar(select(VideoSnapshot.at).where(VideoSnapshot.channel_id == channel_id))
     ctx = {"ch": detail, "names": region_names(session), "snap_at": snap_at}

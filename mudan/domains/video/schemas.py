@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from mudan.core.params import IdField
 from mudan.domains.video.enums import CatalogStatus, EventKind
 
 MAX_EVENTS = 10_000
@@ -112,7 +113,7 @@ class ImportOut(BaseModel):
 
 
 class ProbeRequest(BaseModel):
-    channel_ids: list[int] = Field(min_length=1, max_length=MAX_PROBE_CHANNELS)
+    channel_ids: list[IdField] = Field(min_length=1, max_length=MAX_PROBE_CHANNELS)
 
 
 class ProbeResultOut(BaseModel):

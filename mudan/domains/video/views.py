@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, File, Request, UploadFile
+from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,6 +15,7 @@ from mudan.core.db import utcnow
 from mudan.core.deps import DbSession, app_ctx, current_principal, require
 from mudan.core.errors import Forbidden, InvalidInput, NotFound
 from mudan.core.i18n import t
+from mudan.core.params import MAX_ID, Id
 from mudan.core.rbac import Principal
 from mudan.domains.org.geo import Locator
 from mudan.domains.video import service as vs
@@ -61,7 +62,7 @@ def list_video_channels(
     owner_unit: str = "",
     status: str = "",
     q: str = "",
-    page: int = 1,
+    page: Annotated[int, Query(le=MAX_ID)] = 1,
 ) -> ChannelPage:
     scope = vs.region_scope(current_principal(request))
     filters = vs.ChannelFilter(district or None, None, owner_unit or None, status or None, q)
@@ -95,12 +96,12 @@ def channel_detail(session: Session, channel_id: int, who: Principal) -> Channel
 
 
 @router.get("/channels/{channel_id}", dependencies=[READ])
-def get_video_channel(channel_id: int, request: Request, session: DbSession) -> ChannelDetail:
+def get_video_channel(channel_id: Id, request: Request, session: DbSession) -> ChannelDetail:
     return channel_detail(session, channel_id, current_principal(request))
 
 
 @router.get("/channels/{channel_id}/snapshot", dependencies=[READ])
-def video_channel_snapshot(channel_id: int, request: Request, session: DbSession) -> Response:
+def video_channel_snapshot(channel_id: Id, request: Request, session: DbSession) -> Response:
     vs.get_channel(
         session, channel_id=channel_id, scope=vs.region_scope(current_principal(request))
     )

@@ -12,10 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mudan.core.audit import AuditRecord
+from mudan.core.db import as_utc
 from mudan.core.errors import InvalidInput, TooLarge
 from mudan.core.rbac import Principal
 from mudan.domains.cases import service as cs
-from mudan.domains.cases.deadlines import aware
 from mudan.domains.cases.enums import Channel
 from mudan.domains.cases.models import CaseEvent
 from mudan.domains.org.enums import Role
@@ -39,27 +39,27 @@ def _case(session: Session, category: str, at: datetime, **kw: object) -> cs.Cas
 def test_two_working_days_before_national_day(session: Session) -> None:
     # 2025-09-30 (Tue) is the last workday before 国庆/中秋 (10-01 … 10-08).
     case = _case(session, "BJ0104", datetime(2025, 9, 30, 10, 0, tzinfo=CST))  # 2 working days
-    assert aware(case.due_at).astimezone(CST) == datetime(2025, 10, 10, 17, 30, tzinfo=CST)
+    assert as_utc(case.due_at).astimezone(CST) == datetime(2025, 10, 10, 17, 30, tzinfo=CST)
     assert not case.due_provisional
 
 
 def test_make_up_workday_counts(session: Session) -> None:
     # Friday 2025-09-26 + 1 working day = Sunday 2025-09-28, a 调休 make-up workday.
     case = _case(session, "BJ0302", datetime(2025, 9, 26, 15, 0, tzinfo=CST))
-    assert aware(case.due_at).astimezone(CST) == datetime(2025, 9, 28, 17, 30, tzinfo=CST)
+    assert as_utc(case.due_at).astimezone(CST) == datetime(2025, 9, 28, 17, 30, tzinfo=CST)
 
 
 def test_working_hours_skip_lunch_and_the_holiday(session: Session) -> None:
     # 4 working hours from 16:30 on 2025-09-30: 1 h that day, then 3 h on 2025-10-09.
     case = _case(session, "SJ0102", datetime(2025, 9, 30, 16, 30, tzinfo=CST))
-    assert aware(case.due_at).astimezone(CST) == datetime(2025, 10, 9, 12, 0, tzinfo=CST)
+    assert as_utc(case.due_at).astimezone(CST) == datetime(2025, 10, 9, 12, 0, tzinfo=CST)
 
 
 def test_escalation_at_80_and_100_percent(session: Session) -> None:
     start = datetime(2025, 11, 3, 9, 0, tzinfo=CST)  # Monday
     case = _case(session, "SJ0102", start)  # 4 working hours: due 14:30, 80 % at 13:42
-    assert aware(case.due_at).astimezone(CST) == datetime(2025, 11, 3, 14, 30, tzinfo=CST)
-    assert aware(case.warn_at).astimezone(CST) == datetime(2025, 11, 3, 13, 42, tzinfo=CST)
+    assert as_utc(case.due_at).astimezone(CST) == datetime(2025, 11, 3, 14, 30, tzinfo=CST)
+    assert as_utc(case.warn_at).astimezone(CST) == datetime(2025, 11, 3, 13, 42, tzinfo=CST)
     assert cs.supervise(session, now=datetime(2025, 11, 3, 13, 40, tzinfo=CST)) == []
     first = cs.supervise(session, now=datetime(2025, 11, 3, 13, 45, tzinfo=CST))
     assert [(e.number, e.rung, e.region_code) for e in first] == [

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from mudan.core.db import as_utc
 from mudan.core.rbac import Principal
 from mudan.domains.cases.assess import INDICATORS, open_points
 from mudan.domains.cases.categories import SEEDS
-from mudan.domains.cases.deadlines import aware
 from mudan.domains.cases.enums import OPEN_STATES
 from mudan.domains.cases.models import Case, CaseCategory
 from mudan.domains.org.enums import Role
@@ -35,7 +35,7 @@ def test_demo_cases(session: Session) -> None:
     active = [c for c in cases if c.state in OPEN_STATES and c.state != "parked"]
     # The demo ran 督办: every active case past its limit sits at district level or above.
     for c in active:
-        if aware(c.due_at) <= now:
+        if as_utc(c.due_at) <= now:
             assert c.escalation_rung in ("district", "city"), c.number
     points = open_points(session, ADMIN)
     assert len(points.ids) == len(points.lons) == len([c for c in cases if c.state in OPEN_STATES])

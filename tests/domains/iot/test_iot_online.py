@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from mudan.domains.iot.dbutil import aware
+from mudan.core.db import as_utc
 from mudan.domains.iot.models import Device, OnlineDay, Reading
 from mudan.domains.iot.online import online_rates, online_seconds, summarise_missing
 from mudan.domains.iot.parse import BEIJING, Incoming
@@ -58,7 +58,7 @@ def test_online_seconds_union_of_windows(session: Session) -> None:
     active = session.scalar(select(func.count()).where(Device.status == "active"))
     assert city.devices == active and len(devices) < active and parking.devices < city.devices
     assert city.total_s == sum(  # every active device was registered the whole window
-        min(6 * 3600 + 5 * 60, cut.timestamp() - aware(d.installed_at).timestamp())
+        min(6 * 3600 + 5 * 60, cut.timestamp() - as_utc(d.installed_at).timestamp())
         for d in session.scalars(select(Device).where(Device.status == "active"))
     )
     assert parking.online_s >= online[pos[a.id]]

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mudan.core.db import as_utc
 from mudan.core.errors import Conflict, InvalidInput, NotFound
 from mudan.core.workcal import CHINA_TZ
 from mudan.domains.org.calendar import set_override
@@ -16,7 +17,6 @@ from mudan.domains.quality import service as qs
 from mudan.domains.quality.engine import evaluate
 from mudan.domains.quality.enums import QuarantineStatus, TicketStatus, UpdateCycle
 from mudan.domains.quality.models import QuarantineRow
-from mudan.domains.quality.tickets import aware
 from mudan.lake.schema import ColumnSpec, ItemType, TableSpec
 
 SPEC = TableSpec(
@@ -103,7 +103,7 @@ def test_bad_rows_are_quarantined_and_a_ticket_opens_with_a_workday_deadline(
     ticket = rec.ticket
     assert ticket is not None and ticket.department_code == DEPT and ticket.violations == 3
     # five working days after 30 Sep 2025 skip the National Day holiday: due 14 Oct, 17:30 CST
-    assert aware(ticket.deadline) == datetime(2025, 10, 14, 17, 30, tzinfo=CHINA_TZ)
+    assert as_utc(ticket.deadline) == datetime(2025, 10, 14, 17, 30, tzinfo=CHINA_TZ)
     assert not ticket.deadline_provisional
     session.commit()
 
@@ -128,7 +128,7 @@ def test_admin_holiday_override_moves_the_deadline(session: Session) -> None:
     set_override(session, day=date(2025, 10, 13), is_workday=False, note="临时停工")
     rec = load(session, "job1", DIRTY, BEFORE_HOLIDAY)
     assert rec.ticket is not None
-    assert aware(rec.ticket.deadline) == datetime(2025, 10, 15, 17, 30, tzinfo=CHINA_TZ)
+    assert as_utc(rec.ticket.deadline) == datetime(2025, 10, 15, 17, 30, tzinfo=CHINA_TZ)
 
 
 def test_release_rechecks_fixed_rows_and_returns_typed_rows(session: Session) -> None:
