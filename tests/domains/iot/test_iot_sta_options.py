@@ -186,8 +186,9 @@ def test_navigation_paths_and_not_found(client: TestClient, sta: StaWorld) -> No
     assert _get(client, sta, f"Datastreams({sta.ds})/Thing")["@iot.id"] == sta.level.id
     locs = _get(client, sta, f"Locations({sta.level.id})/Things")["value"]
     assert [t["@iot.id"] for t in locs] == [sta.level.id]
-    for path in ("Things(0)", "Things(0)/Datastreams", f"Datastreams({sta.ds + 5})",
-                 f"Observations({obs_id + 5})", "Locations(0)/Things"):  # fmt: skip
+    none = 2_000_000_000  # a valid id no thing has (0 is not an id: 422, like every id path)
+    for path in (f"Things({none})", f"Things({none})/Datastreams", f"Datastreams({sta.ds + 5})",
+                 f"Observations({obs_id + 5})", f"Locations({none})/Things"):  # fmt: skip
         assert _get(client, sta, path, 404)["error"]["code"] == "iot.sta_not_found"
 
 
