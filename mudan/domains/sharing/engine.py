@@ -33,27 +33,20 @@ import pyarrow as pa
 
 from mudan.domains.sharing.servecache import Backend, Layout, build_cache, sweep
 from mudan.lake.catalog import Lake
+from mudan.lake.sql import Connection, empty_table, locked, parquet_scan
 
 log = logging.getLogger("mudan.sharing.engine")
 
 
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def view_backend(files: list[str], empty: pa.Schema, threads: int) -> Backend:
-    con = duckdb.connect(":memory:", config={"threads": threads})
-    if files:
-        listing = ", ".join(_lit(f) for f in files)
-        con.execute(f"CREATE VIEW t AS SELECT * FROM read_parquet([{listing}])")
-        con.execute(f"SET allowed_paths = [{listing}]")
-    else:
-        con.register("__empty", empty.empty_table())
-        con.execute("CREATE TABLE t AS SELECT * FROM __empty")
-        con.unregister("__empty")
-    con.execute("SET enable_external_access = false")
-    con.execute("SET lock_configuration = true")
-    return Backend(con)
+    def setup(con: Connection) -> None:
+        if files:
+            scan = parquet_scan(files, union_by_name=False)
+            con.execute(f"CREATE VIEW t AS SELECT * FROM {scan}")
+        else:
+            empty_table(con, "t", empty)
+
+    return Backend(locked(setup, readable=files, threads=threads))
 
 
 @dataclass

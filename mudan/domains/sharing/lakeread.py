@@ -10,27 +10,21 @@ import duckdb
 import pyarrow as pa
 
 from mudan.lake.catalog import Lake
-
-
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+from mudan.lake.sql import Connection, empty_table, locked, parquet_scan
 
 
 @contextmanager
 def files_view(files: Sequence[str], empty: pa.Schema) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection with view ``t`` over ``files`` (an empty table of ``empty`` if none)."""
-    con = duckdb.connect(":memory:", config={"threads": 2})
-    try:
+
+    def setup(con: Connection) -> None:
         if files:
-            listing = ", ".join(_lit(f) for f in files)
-            con.execute(
-                f"CREATE VIEW t AS SELECT * FROM read_parquet([{listing}], union_by_name = true)"
-            )
-            con.execute(f"SET allowed_paths = [{listing}]")
+            con.execute(f"CREATE VIEW t AS SELECT * FROM {parquet_scan(files)}")
         else:
-            con.register("__empty", empty.empty_table())
-            con.execute("CREATE TABLE t AS SELECT * FROM __empty")
-        con.execute("SET enable_external_access = false")
+            empty_table(con, "t", empty)
+
+    con = locked(setup, readable=files, threads=2)
+    try:
         yield con
     finally:
         con.close()

@@ -28,6 +28,7 @@ from mudan.domains.sharing.schemas import FlowIn, NodeIn
 from mudan.domains.sharing.targets import check_target, write_rows
 from mudan.lake.catalog import Lake
 from mudan.lake.schema import TableSpec
+from mudan.lake.sql import quote_ident
 
 NS_RE = re.compile(r"^[a-z][a-z0-9_]{1,62}$")
 TABLE_RE = re.compile(r"^d[0-9a-z]+\.t([0-9]+)$")
@@ -145,7 +146,7 @@ def run_flow(session: Session, *, lake: Lake, flow_id: int, actor: str = "schedu
         assert flow.last_snapshot_id is not None
         seen = set(lake.data_files(flow.table_ref, flow.last_snapshot_id))
         files = [f for f in files if f not in seen]
-    col = '"' + flow.region_column.replace('"', '""') + '"'
+    col = quote_ident(flow.region_column)
     with files_view(files, table.schema().as_arrow()) as con:
         rows = con.sql(
             f"SELECT * FROM t WHERE starts_with(CAST({col} AS VARCHAR), ?)",

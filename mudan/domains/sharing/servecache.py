@@ -26,6 +26,7 @@ import duckdb
 import pyarrow as pa
 
 from mudan.core.errors import InvalidInput
+from mudan.lake.sql import Connection, locked, parquet_scan, quote_ident
 
 MASK_PREFIX = "__mudan_mask_"
 
@@ -37,14 +38,6 @@ class Layout:
     key: str | None = None
     order: tuple[str, ...] = ()  # the region column (if any), then the key
     masks: tuple[str, ...] = ()  # mask expressions (masking.mask_expr) to precompute
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def query_failed(e: duckdb.Error) -> InvalidInput:
@@ -147,26 +140,24 @@ def build_cache(
     cache_dir.mkdir(parents=True, exist_ok=True)
     safe = re.sub(r"[^A-Za-z0-9_.-]", "_", ident)[:80]
     path = cache_dir / f"{os.getpid()}-{safe}-{uuid.uuid4().hex[:12]}.duckdb"
-    con = duckdb.connect(str(path), config={"threads": threads})
-    if started is not None:
-        started(con)
-    try:
-        listing = ", ".join(_lit(f) for f in files)
-        premasked = {expr: f"{MASK_PREFIX}{i}" for i, expr in enumerate(layout.masks)}
-        select = ", ".join(["*", *(f"{e} AS {_q(c)}" for e, c in premasked.items())])
-        order = ", ".join(_q(c) for c in layout.order)
-        source = f"read_parquet([{listing}], union_by_name = true)"
-        sql = f"CREATE TABLE t AS SELECT {select} FROM {source}"
+    premasked = {expr: f"{MASK_PREFIX}{i}" for i, expr in enumerate(layout.masks)}
+
+    def setup(con: Connection) -> None:
+        if started is not None:
+            started(con)
+        select = ", ".join(["*", *(f"{e} AS {quote_ident(c)}" for e, c in premasked.items())])
+        order = ", ".join(quote_ident(c) for c in layout.order)
+        sql = f"CREATE TABLE t AS SELECT {select} FROM {parquet_scan(files)}"
         con.execute(sql + (f" ORDER BY {order}" if order else ""))
         if layout.key is not None:
-            con.execute(f"CREATE INDEX t_key ON t ({_q(layout.key)})")
+            con.execute(f"CREATE INDEX t_key ON t ({quote_ident(layout.key)})")
         con.execute("CHECKPOINT")
         # Calls are small: one thread each spares the scheduling (and the process runs many).
         con.execute("SET threads = 1")
-        con.execute("SET enable_external_access = false")
-        con.execute("SET lock_configuration = true")
+
+    try:
+        con = locked(setup, database=str(path), threads=threads)
     except BaseException:
-        con.close()
         for p in (path, path.with_name(path.name + ".wal")):
             with contextlib.suppress(FileNotFoundError):
                 p.unlink()
