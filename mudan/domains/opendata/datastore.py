@@ -9,18 +9,19 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from mudan.domains.opendata.errors import ValidationError
 from mudan.domains.opendata.models import OpenDataset
 from mudan.lake.catalog import Lake
-from mudan.lake.sql import Connection, locked, parquet_scan, quote_ident
+from mudan.lake.serve.files import View, files_view
+from mudan.lake.sql import quote_ident
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 32_000
@@ -83,28 +84,11 @@ def _bool(value: Any) -> bool:
     return bool(value)
 
 
-class _Conn:
-    """A locked-down in-memory DuckDB with the table as view ``t`` (open fields only)."""
-
-    def __init__(self, lake: Lake, ds: OpenDataset) -> None:
-        names = [f["name"] for f in ds.fields]
-        files = lake.data_files(ds.table_ref) if lake.exists(ds.table_ref) else []
-
-        def setup(con: Connection) -> None:
-            if files:
-                cols = ", ".join(quote_ident(n) for n in names)
-                con.execute(f"CREATE VIEW t AS SELECT {cols} FROM {parquet_scan(files)}")
-            else:
-                defs = ", ".join(f"{quote_ident(n)} VARCHAR" for n in names)
-                con.execute(f"CREATE TABLE t ({defs})")
-
-        self.con = locked(setup, readable=files, threads=2)
-
-    def __enter__(self) -> duckdb.DuckDBPyConnection:
-        return self.con
-
-    def __exit__(self, *exc: object) -> None:
-        self.con.close()
+def _view(lake: Lake, ds: OpenDataset) -> AbstractContextManager[View]:
+    """The dataset's lake table as ``t``, open fields only (all text when it has no data)."""
+    names = [f["name"] for f in ds.fields]
+    files = lake.data_files(ds.table_ref) if lake.exists(ds.table_ref) else []
+    return files_view(files, pa.schema([(n, pa.string()) for n in names]), columns=names)
 
 
 def _where(
@@ -185,14 +169,12 @@ def datastore_search(
         f"SELECT row_number() OVER () AS _id, {cols} FROM t{where}{order} "
         f"LIMIT {limit} OFFSET {offset}"
     )
-    with _Conn(lake, ds) as con:
-        rel = con.execute(sql, params)
-        heads = [d[0] for d in rel.description or []]
-        rows = rel.fetchall()
+    with _view(lake, ds) as view:
+        heads, rows = view.rows(sql, params)
         total: int | None = None
         if include_total:
-            counted = con.execute(f"SELECT count(*) FROM t{where}", params).fetchone()
-            total = int(counted[0]) if counted else 0
+            counted = view.rows(f"SELECT count(*) FROM t{where}", params)[1]
+            total = int(counted[0][0]) if counted else 0
     records = [{h: _json_value(v) for h, v in zip(heads, r, strict=True)} for r in rows]
     if fields and "_id" not in fields:
         for r in records:
@@ -222,14 +204,14 @@ def datastore_search(
 
 def preview(*, lake: Lake, ds: OpenDataset, limit: int = 20) -> pa.Table:
     cols = ", ".join(quote_ident(f["name"]) for f in ds.fields)
-    with _Conn(lake, ds) as con:
-        return con.sql(f"SELECT {cols} FROM t LIMIT {int(limit)}").to_arrow_table()
+    with _view(lake, ds) as view:
+        return view.arrow(f"SELECT {cols} FROM t LIMIT {int(limit)}")
 
 
 def whole(*, lake: Lake, ds: OpenDataset) -> pa.Table:
     cols = ", ".join(quote_ident(f["name"]) for f in ds.fields)
-    with _Conn(lake, ds) as con:
-        return con.sql(f"SELECT {cols} FROM t LIMIT {DOWNLOAD_MAX_ROWS}").to_arrow_table()
+    with _view(lake, ds) as view:
+        return view.arrow(f"SELECT {cols} FROM t LIMIT {DOWNLOAD_MAX_ROWS}")
 
 
 def to_csv(table: pa.Table, labels: Mapping[str, str]) -> bytes:

@@ -22,11 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 
 from mudan.core.errors import InvalidInput
-from mudan.lake.sql import Connection, locked, parquet_scan, quote_ident
+from mudan.lake.sql import Connection, Error, locked, parquet_scan, quote_ident
 
 MASK_PREFIX = "__mudan_mask_"
 
@@ -37,25 +36,30 @@ class Layout:
 
     key: str | None = None
     order: tuple[str, ...] = ()  # the region column (if any), then the key
-    masks: tuple[str, ...] = ()  # mask expressions (masking.mask_expr) to precompute
+    masks: tuple[str, ...] = ()  # SQL expressions to precompute (sharing's masks)
 
 
-def query_failed(e: duckdb.Error) -> InvalidInput:
-    return InvalidInput("sharing.query_failed", reason=str(e).splitlines()[0][:300])
+QUERY_FAILED = "lake.query_failed"
+
+
+def query_failed(e: Error, code: str = QUERY_FAILED) -> InvalidInput:
+    return InvalidInput(code, reason=str(e).splitlines()[0][:300])
 
 
 class Backend:
     """A DuckDB connection holding table ``t``; calls run on per-thread cursors. Retired
-    backends close once their last call has finished."""
+    backends close once their last call has finished. A failing call raises ``error_code``."""
 
     def __init__(
         self,
-        con: duckdb.DuckDBPyConnection,
+        con: Connection,
         layout: Layout | None = None,
         premasked: Mapping[str, str] | None = None,
         path: Path | None = None,
+        error_code: str = QUERY_FAILED,
     ) -> None:
         self.con = con
+        self.error_code = error_code
         self.layout = layout
         self.key_index = layout is not None and layout.key is not None
         self.premasked: Mapping[str, str] = premasked or {}
@@ -64,7 +68,7 @@ class Backend:
         self._retired = False
         self._lock = threading.Lock()
         self._local = threading.local()
-        self._cursors: list[duckdb.DuckDBPyConnection] = []
+        self._cursors: list[Connection] = []
 
     def acquire(self) -> bool:
         with self._lock:
@@ -100,8 +104,8 @@ class Backend:
                 with contextlib.suppress(FileNotFoundError):
                     p.unlink()
 
-    def _cursor(self) -> duckdb.DuckDBPyConnection:
-        cur: duckdb.DuckDBPyConnection | None = getattr(self._local, "cur", None)
+    def _cursor(self) -> Connection:
+        cur: Connection | None = getattr(self._local, "cur", None)
         if cur is None:
             cur = self.con.cursor()
             self._local.cur = cur
@@ -116,15 +120,15 @@ class Backend:
             cur.execute(sql, params)
             names = [d[0] for d in cur.description or ()]
             return names, cur.fetchall()
-        except duckdb.Error as e:
-            raise query_failed(e) from e
+        except Error as e:
+            raise query_failed(e, self.error_code) from e
 
     def arrow(self, sql: str, params: list[Any]) -> pa.Table:
         cur = self._cursor()
         try:
             return cur.sql(sql, params=params).to_arrow_table()
-        except duckdb.Error as e:
-            raise query_failed(e) from e
+        except Error as e:
+            raise query_failed(e, self.error_code) from e
 
 
 def build_cache(
@@ -133,7 +137,8 @@ def build_cache(
     files: list[str],
     layout: Layout,
     threads: int,
-    started: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
+    started: Callable[[Connection], None] | None = None,
+    error_code: str = QUERY_FAILED,
 ) -> Backend:
     """Copy the snapshot made of ``files`` into a new cache file (see the module notes);
     ``started`` receives the building connection (to interrupt it)."""
@@ -162,7 +167,7 @@ def build_cache(
             with contextlib.suppress(FileNotFoundError):
                 p.unlink()
         raise
-    return Backend(con, layout, premasked, path)
+    return Backend(con, layout, premasked, path, error_code)
 
 
 def sweep(cache_dir: Path) -> None:
