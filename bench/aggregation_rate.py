@@ -32,14 +32,14 @@ from mudan.domains.ops.platform import platform_figures
 from mudan.domains.quality import service as quality
 from mudan.domains.quality.engine import check_freshness
 from mudan.domains.quality.enums import UpdateCycle
-from mudan.domains.quality.models import QualityTable
 from mudan.hooks import make_plugin_manager
+from mudan.lake.models import LakeTable
 
 
 def walk(session: Session) -> tuple[int, int]:
     """The peer: every table loaded and checked in Python (city due, on time)."""
     now, due, ok = utcnow(), 0, 0
-    for t in session.scalars(select(QualityTable).where(QualityTable.update_cycle.is_not(None))):
+    for t in session.scalars(select(LakeTable).where(LakeTable.update_cycle.is_not(None))):
         last = t.last_success_at
         if last is not None and last.tzinfo is None:
             last = last.replace(tzinfo=UTC)

@@ -111,7 +111,7 @@ def setup_mudan(folder: Path, parquet: Path, db_url: str) -> tuple[int, str, dic
         "MUDAN_DATABASE__URL": db_url,
         "MUDAN_LAKE__WAREHOUSE": str(folder / "lake"),
         "MUDAN_VAR_DIR": str(folder),
-        "MUDAN_AUTH__SECRET_KEY": "bench-secret",
+        "MUDAN_AUTH__SECRET_KEY": "bench-secret-" + "0123456789abcdef" * 2,  # >= 32 chars
     }
     os.environ.update(env)
     settings = Settings()

@@ -79,7 +79,7 @@ class CasesSettings(BaseModel):
 
 
 class SharingSettings(BaseModel):
-    """The grant data service: a native DuckDB cache per lake table (see sharing.servecache)."""
+    """The grant data service: a native DuckDB cache per lake table (see lake.serve.cache)."""
 
     cache: bool = True  # copy served tables into DuckDB files under var_dir/cache
     cache_max_rows: int = 20_000_000  # larger tables are served from the lake's Parquet files

@@ -15,13 +15,21 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-import duckdb
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from mudan.core.errors import Forbidden, InvalidInput, NotFound
 from mudan.lake.catalog import Lake
 from mudan.lake.guard import check_select
+from mudan.lake.sql import (
+    Connection,
+    Error,
+    Interrupted,
+    empty_table,
+    locked,
+    parquet_scan,
+    quote_ident,
+)
 
 FETCH_ROWS = 2048
 
@@ -35,15 +43,7 @@ class QueryResult:
     snapshots: dict[str, int | None] = field(default_factory=dict)
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _watchdog(con: duckdb.DuckDBPyConnection, timeout_s: float, done: threading.Event) -> None:
+def _watchdog(con: Connection, timeout_s: float, done: threading.Event) -> None:
     """Interrupt the query at the deadline, and keep interrupting until it has stopped (an
     interrupt that lands between statements would otherwise be lost)."""
     if done.wait(timeout_s):
@@ -60,42 +60,30 @@ class QueryEngine:
 
     def _connect(
         self, tables: list[str], snapshots: Mapping[str, int]
-    ) -> tuple[duckdb.DuckDBPyConnection, dict[str, int | None]]:
-        con = duckdb.connect(":memory:", config={"threads": 4})
+    ) -> tuple[Connection, dict[str, int | None]]:
         used: dict[str, int | None] = {}
-        paths: list[str] = []
-        try:
-            for ident in tables:
-                ns, name = ident.split(".", 1)
-                snap = snapshots.get(ident)
-                files = self.lake.data_files(ident, snap)
-                table = self.lake.table(ident)
-                current = table.current_snapshot()
-                used[ident] = (
-                    snap if snap is not None else (current.snapshot_id if current else None)
-                )
-                con.execute(f"CREATE SCHEMA IF NOT EXISTS {_quote(ns)}")
-                target = f"{_quote(ns)}.{_quote(name)}"
-                if files:
-                    listing = ", ".join(_literal(f) for f in files)
-                    con.execute(
-                        f"CREATE VIEW {target} AS SELECT * FROM "
-                        f"read_parquet([{listing}], union_by_name = true)"
-                    )
-                    paths.extend(files)
+        sources: list[tuple[str, str, list[str], pa.Schema | None]] = []
+        for ident in tables:
+            ns, name = ident.split(".", 1)
+            snap = snapshots.get(ident)
+            files = self.lake.data_files(ident, snap)
+            table = self.lake.table(ident)
+            current = table.current_snapshot()
+            used[ident] = snap if snap is not None else (current.snapshot_id if current else None)
+            empty = None if files else table.schema().as_arrow()
+            sources.append((ns, name, files, empty))
+
+        def setup(con: Connection) -> None:
+            for ns, name, files, schema in sources:
+                con.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(ns)}")
+                target = f"{quote_ident(ns)}.{quote_ident(name)}"
+                if schema is None:
+                    con.execute(f"CREATE VIEW {target} AS SELECT * FROM {parquet_scan(files)}")
                 else:  # no data yet: an empty table with the current schema
-                    empty = table.schema().as_arrow().empty_table()
-                    con.register("__empty", empty)
-                    con.execute(f"CREATE TABLE {target} AS SELECT * FROM __empty")
-                    con.unregister("__empty")
-            listing = ", ".join(_literal(p) for p in paths)
-            con.execute(f"SET allowed_paths = [{listing}]")
-            con.execute("SET enable_external_access = false")
-            con.execute("SET lock_configuration = true")
-        except BaseException:
-            con.close()
-            raise
-        return con, used
+                    empty_table(con, target, schema)
+
+        paths = [f for _, _, files, _ in sources for f in files]
+        return locked(setup, readable=paths, threads=4), used
 
     def query(
         self,
@@ -129,9 +117,9 @@ class QueryEngine:
                 if count > max_rows:
                     break
             rows = pa.Table.from_batches(batches, schema=reader.schema)
-        except duckdb.InterruptException as e:
+        except Interrupted as e:
             raise InvalidInput("lake.query_timeout", seconds=timeout_s) from e
-        except duckdb.Error as e:
+        except Error as e:
             raise InvalidInput("lake.query_failed", reason=str(e).splitlines()[0][:500]) from e
         finally:
             done.set()

@@ -15,18 +15,14 @@ import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
-import duckdb
 import pyarrow as pa
 
 from mudan.core.errors import InvalidInput
 from mudan.lake.catalog import Lake
+from mudan.lake.sql import locked, parquet_scan, quote_ident
 
 AGGREGATES = ("sum", "count", "mean", "min", "max")
 _SQL = {"sum": "sum", "count": "count", "mean": "avg", "min": "min", "max": "max"}
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _validate(
@@ -64,14 +60,14 @@ def _normalise(
 def _duckdb(
     files: list[str], group_by: Sequence[str], metrics: Mapping[str, tuple[str, str]]
 ) -> pa.Table:
-    select = [_q(g) for g in group_by] + [
-        f"{_SQL[agg]}({_q(col)}) AS {_q(out)}" for out, (agg, col) in metrics.items()
+    select = [quote_ident(g) for g in group_by] + [
+        f"{_SQL[agg]}({quote_ident(col)}) AS {quote_ident(out)}"
+        for out, (agg, col) in metrics.items()
     ]
-    listing = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
-    sql = f"SELECT {', '.join(select)} FROM read_parquet([{listing}], union_by_name = true)"
+    sql = f"SELECT {', '.join(select)} FROM {parquet_scan(files)}"
     if group_by:
-        sql += " GROUP BY " + ", ".join(_q(g) for g in group_by)
-    with duckdb.connect(":memory:") as con:
+        sql += " GROUP BY " + ", ".join(quote_ident(g) for g in group_by)
+    with locked(readable=files) as con:
         return con.sql(sql).to_arrow_table()
 
 

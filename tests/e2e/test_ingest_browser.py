@@ -9,7 +9,7 @@ from playwright.sync_api import Browser, expect
 from sqlalchemy.orm import Session
 
 from mudan.domains.org.demo import DEMO_PASSWORD
-from mudan.domains.quality import specs as quality_specs
+from mudan.lake import registry
 from mudan.lake.schema import ColumnSpec, ItemType, TableSpec
 from tests.e2e.conftest import _login, _shot
 
@@ -27,7 +27,7 @@ SPEC = TableSpec(
 def test_upload_and_follow_job(
     server: str, browser: Browser, session: Session, tmp_path: Path
 ) -> None:
-    quality_specs.register_table(session, spec=SPEC, department_code="371700002")
+    registry.register_table(session, spec=SPEC, department_code="371700002")
     session.commit()
     f = tmp_path / "户籍.csv"
     f.write_bytes("姓名,年龄\n张三,30\n李四,不详\n王五,41\n".encode("gbk"))

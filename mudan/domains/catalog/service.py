@@ -17,7 +17,7 @@ from mudan.core.db import utcnow
 from mudan.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from mudan.core.rbac import Principal
 from mudan.domains.catalog.codes import next_code, parse_code
-from mudan.domains.catalog.enums import EntryStatus, PersonalKind, ShareType
+from mudan.domains.catalog.enums import EntryStatus, PersonalKind, ShareType, UpdateCycle
 from mudan.domains.catalog.indexing import mark_changed
 from mudan.domains.catalog.models import CatalogEntry, CatalogItem, CatalogVersion
 from mudan.domains.catalog.schemas import EntryIn, EntryOut, ItemOut
@@ -385,13 +385,12 @@ def table_spec_for(entry: CatalogEntry) -> TableSpec:
 
 def register_for_aggregation(session: Session, *, entry: CatalogEntry) -> None:
     """A published entry marked 需归集 gets its lake table spec (and its update cycle, for
-    freshness) registered with the quality domain, which ingest loads check against."""
-    from mudan.domains.quality import service as quality
-    from mudan.domains.quality.enums import UpdateCycle as QualityCycle
+    freshness) registered in the lake's table registry, which ingest loads check against."""
+    from mudan.lake import registry
 
-    quality.register_table(
+    registry.register_table(
         session,
         spec=table_spec_for(entry),
         department_code=entry.department.code,
-        update_cycle=QualityCycle(entry.update_cycle),
+        update_cycle=UpdateCycle(entry.update_cycle),
     )

@@ -20,9 +20,9 @@ from mudan.domains.ingest.jobs import create_job
 from mudan.domains.ingest.models import IngestJob
 from mudan.domains.ingest.runner import run_file_job
 from mudan.domains.quality import service as quality
-from mudan.domains.quality.models import QualityTable
-from mudan.domains.quality.specs import spec_from_json
+from mudan.lake import registry
 from mudan.lake.catalog import Lake
+from mudan.lake.models import LakeTable
 from mudan.lake.schema import ColumnSpec, ItemType, TableSpec
 
 SURNAMES = (
@@ -145,11 +145,11 @@ def _demo_rules(ctx: DemoContext, spec: TableSpec) -> None:
 def plan_demo_loads(ctx: DemoContext) -> None:
     """Idempotent: a table whose demo batch already has a job is not planned again."""
     rng = ctx.rng("ingest")
-    tables = list(ctx.session.scalars(select(QualityTable).order_by(QualityTable.table_ref)))
+    tables = list(ctx.session.scalars(select(LakeTable).order_by(LakeTable.table_ref)))
     folder = ctx.settings.var_dir / "demo_sources"
     jobs: list[tuple[str, TableSpec, Path]] = []
     for n, table in enumerate(tables[: ctx.scaled(30, minimum=3)]):
-        spec = spec_from_json(table.spec)
+        spec = registry.spec_from_json(table.spec)
         batch_id = f"demo:{ctx.seed}:{spec.ident}"
         if ctx.session.scalar(select(IngestJob.id).where(IngestJob.batch_id == batch_id)):
             continue
@@ -185,7 +185,7 @@ def _run_loads(ctx: DemoContext, jobs: list[tuple[str, TableSpec, Path]]) -> Non
                 task.advance()
         if jobs:  # one stale table, so 汇聚率 and freshness show a late department
             with transaction(sessions) as session:
-                stale = session.get(QualityTable, jobs[0][1].ident)
+                stale = session.get(LakeTable, jobs[0][1].ident)
                 if stale is not None:
                     stale.last_success_at = utcnow() - timedelta(days=400)
     finally:

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 from mudan.core.db import utcnow
 from mudan.domains.quality.engine import CYCLE_GRACE
 from mudan.domains.quality.enums import UpdateCycle
-from mudan.domains.quality.models import QualityTable
 from mudan.hooks import IndicatorSpec, MetricValue
+from mudan.lake.models import LakeTable
 
 CITY = "3717"
 
@@ -40,20 +40,20 @@ class AggregationRate:
 def _on_time(now: datetime) -> ColumnElement[int]:
     """1 when the table's last success is within its cycle's grace (undeclared: daily), else 0."""
     cutoff = case(
-        *((QualityTable.update_cycle == c.value, now - g) for c, g in CYCLE_GRACE.items()),
+        *((LakeTable.update_cycle == c.value, now - g) for c, g in CYCLE_GRACE.items()),
         else_=now - CYCLE_GRACE[UpdateCycle.DAILY],
     )
-    return case((QualityTable.last_success_at >= cutoff, 1), else_=0)
+    return case((LakeTable.last_success_at >= cutoff, 1), else_=0)
 
 
 def aggregation_rates(
     session: Session, *, now: datetime | None = None
 ) -> tuple[AggregationRate, list[AggregationRate]]:
     stmt = (
-        select(QualityTable.department_code, func.count(), func.sum(_on_time(now or utcnow())))
-        .where(QualityTable.update_cycle.is_not(None))
-        .group_by(QualityTable.department_code)
-        .order_by(QualityTable.department_code)
+        select(LakeTable.department_code, func.count(), func.sum(_on_time(now or utcnow())))
+        .where(LakeTable.update_cycle.is_not(None))
+        .group_by(LakeTable.department_code)
+        .order_by(LakeTable.department_code)
     )
     departments = [AggregationRate(d, int(n), int(ok or 0)) for d, n, ok in session.execute(stmt)]
     city = AggregationRate("", sum(r.due for r in departments), sum(r.on_time for r in departments))

@@ -25,9 +25,9 @@ from mudan.domains.ingest import lineage
 from mudan.domains.ingest.enums import JobStatus, LoadMode
 from mudan.domains.ingest.jobs import get_job, log
 from mudan.domains.quality import service as quality
-from mudan.domains.quality import specs as quality_specs
 from mudan.domains.quality import tickets as quality_tickets
 from mudan.domains.quality.engine import Evaluation, evaluate
+from mudan.lake import registry
 from mudan.lake.catalog import Lake
 from mudan.lake.headers import map_headers
 from mudan.lake.pipeline import map_ordered
@@ -170,7 +170,7 @@ def _load(
             log(job, t("ingest.log.extra", columns="、".join(headers.extra)))
         if headers.missing:
             log(job, t("ingest.log.missing", columns="、".join(headers.missing)))
-        quality_specs.register_table(s, spec=spec, department_code=job.department_code)
+        registry.register_table(s, spec=spec, department_code=job.department_code)
         rules = quality.load_rules(s, table_ref=spec.ident)
         context = quality.rule_context(s, today=today or date.today())
     report = lake.ensure_table(spec)

@@ -28,7 +28,7 @@ from mudan.domains.ingest.runner import run_reader_job
 from mudan.domains.ingest.service import check_table_access
 from mudan.domains.ingest.source_models import IngestSource
 from mudan.domains.ingest.sources import PullReader, database_reader, http_reader, mask_url
-from mudan.domains.quality import specs as quality_specs
+from mudan.lake import registry
 from mudan.lake.catalog import Lake
 from mudan.lake.readers import SourceReader
 
@@ -62,7 +62,7 @@ class SourceIn:
 
 
 def _apply(session: Session, source: IngestSource, data: SourceIn, principal: Principal) -> None:
-    spec = quality_specs.table_spec(session, table_ref=data.table_ref)
+    spec = registry.table_spec(session, table_ref=data.table_ref)
     dept = check_table_access(session, principal=principal, spec=spec)
     if data.kind == SourceKind.DATABASE and (data.query is None) == (data.table_name is None):
         raise InvalidInput("ingest.query_or_table")
@@ -99,7 +99,7 @@ def update_source(
     check_table_access(
         session,
         principal=principal,
-        spec=quality_specs.table_spec(session, table_ref=source.table_ref),
+        spec=registry.table_spec(session, table_ref=source.table_ref),
     )
     _apply(session, source, data, principal)
     session.flush()
@@ -124,7 +124,7 @@ def list_sources(
 
 def delete_source(session: Session, *, principal: Principal, source_id: int) -> None:
     source = get_source(session, source_id=source_id)
-    spec = quality_specs.table_spec(session, table_ref=source.table_ref)
+    spec = registry.table_spec(session, table_ref=source.table_ref)
     check_table_access(session, principal=principal, spec=spec)
     session.delete(source)
     session.flush()
@@ -170,7 +170,7 @@ def run_source_job(
     """Run a queued pull job; the new cursor is stored only when the load succeeded."""
     with sessions() as s:
         source = get_source(s, source_id=source_id)
-        spec = quality_specs.table_spec(s, table_ref=source.table_ref)
+        spec = registry.table_spec(s, table_ref=source.table_ref)
         s.expunge(source)
 
     def remember_cursor(session: Session, reader: SourceReader) -> None:

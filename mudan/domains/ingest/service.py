@@ -18,7 +18,7 @@ from mudan.domains.ingest.jobs import create_job, get_job
 from mudan.domains.ingest.models import IngestJob
 from mudan.domains.ingest.runner import run_file_job
 from mudan.domains.org.service import department_codes
-from mudan.domains.quality import specs as quality_specs
+from mudan.lake import registry
 from mudan.lake.catalog import Lake
 from mudan.lake.headers import safe_upload_name
 from mudan.lake.schema import TableSpec
@@ -50,7 +50,7 @@ def submit_upload(
     mode: LoadMode,
 ) -> IngestJob:
     """Store the file and queue a job (audited); the caller starts it after committing."""
-    spec = quality_specs.table_spec(session, table_ref=table_ref)
+    spec = registry.table_spec(session, table_ref=table_ref)
     dept = check_table_access(session, principal=principal, spec=spec)
     if mode == LoadMode.UPSERT and not spec.key:
         raise InvalidInput("ingest.upsert_needs_key", table=table_ref)
@@ -113,7 +113,7 @@ def job_file(settings: Settings, job: IngestJob) -> Path:
 def run(*, sessions: sessionmaker[Session], settings: Settings, lake: Lake, job_id: str) -> None:
     with sessions() as s:
         job = get_job(s, job_id=job_id)
-        spec = quality_specs.table_spec(s, table_ref=job.table_ref)
+        spec = registry.table_spec(s, table_ref=job.table_ref)
         path = job_file(settings, job)
     run_file_job(sessions=sessions, lake=lake, spec=spec, job_id=job_id, path=path)
 
@@ -121,7 +121,7 @@ def run(*, sessions: sessionmaker[Session], settings: Settings, lake: Lake, job_
 def prepare_retry(session: Session, *, principal: Principal, job_id: str) -> IngestJob:
     """A failed or interrupted job runs again on its stored file (same batch id: idempotent)."""
     job = get_job(session, job_id=job_id)
-    spec = quality_specs.table_spec(session, table_ref=job.table_ref)
+    spec = registry.table_spec(session, table_ref=job.table_ref)
     check_table_access(session, principal=principal, spec=spec)
     if job.status not in (JobStatus.FAILED.value, JobStatus.INTERRUPTED.value):
         raise InvalidInput("ingest.not_retryable", state=job.status)

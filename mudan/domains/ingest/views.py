@@ -23,8 +23,7 @@ from mudan.domains.ingest.rates import AggregationRate, aggregation_rates
 from mudan.domains.ingest.source_models import IngestSource
 from mudan.domains.ingest.sources import mask_url
 from mudan.domains.org.service import department_codes
-from mudan.domains.quality import specs as quality_specs
-from mudan.lake import lake_of
+from mudan.lake import lake_of, registry
 
 router = APIRouter(prefix="/api/v1", tags=["ingest"])
 
@@ -242,7 +241,7 @@ def get_ingest_source(
     source_id: Id, session: DbSession, principal: Principal = require("ingest.run")
 ) -> SourceOut:
     source = pull.get_source(session, source_id=source_id)
-    spec = quality_specs.table_spec(session, table_ref=source.table_ref)
+    spec = registry.table_spec(session, table_ref=source.table_ref)
     ingest.check_table_access(session, principal=principal, spec=spec)
     return source_out(source)
 
@@ -290,7 +289,7 @@ def queue_source_run(
 ) -> IngestJob:
     """Check access, queue a pull job, commit, and run it after the response."""
     source = pull.get_source(session, source_id=source_id)
-    spec = quality_specs.table_spec(session, table_ref=source.table_ref)
+    spec = registry.table_spec(session, table_ref=source.table_ref)
     ingest.check_table_access(session, principal=principal, spec=spec)
     job = pull.submit_source_job(session, source_id=source_id, actor=principal.username)
     audit_source(session, principal, "ingest.source_run", source_id)

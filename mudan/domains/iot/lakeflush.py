@@ -15,19 +15,12 @@ pruned, only once flushed.
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from pyiceberg.exceptions import CommitFailedException, NamespaceAlreadyExistsError
-from pyiceberg.partitioning import PartitionField, PartitionSpec
-from pyiceberg.schema import Schema
-from pyiceberg.table import Table
-from pyiceberg.transforms import IdentityTransform
-from pyiceberg.types import DateType, DoubleType, LongType, NestedField, StringType, TimestamptzType
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -36,42 +29,33 @@ from mudan.domains.iot.enums import TYPES
 from mudan.domains.iot.models import Device, LakeBatch, Reading
 from mudan.domains.iot.parse import BEIJING
 from mudan.lake.catalog import Lake
-from mudan.lake.load import committed_batch
-from mudan.lake.results import BATCH_ID_PROPERTY
+from mudan.lake.partitioned import Field, PartitionedTable, append_once
 
 NAMESPACE, NAME = "iot", "telemetry"
 IDENT = f"{NAMESPACE}.{NAME}"
 RETENTION = timedelta(hours=48)
 
-SCHEMA = Schema(
-    NestedField(1, "reading_id", LongType(), required=True),
-    NestedField(2, "device_code", StringType(), required=True),
-    NestedField(3, "device_type", StringType(), required=True),
-    NestedField(4, "metric", StringType(), required=True),
-    NestedField(5, "value", DoubleType(), required=False),
-    NestedField(6, "unit", StringType(), required=False),
-    NestedField(7, "ts", TimestamptzType(), required=True, doc="观测时间"),
-    NestedField(8, "received_at", TimestamptzType(), required=True, doc="接收时间"),
-    NestedField(9, "district_code", StringType(), required=False),
-    NestedField(10, "department_code", StringType(), required=False),
-    NestedField(11, "flags", StringType(), required=False),
-    NestedField(12, "batch_id", StringType(), required=True),
-    NestedField(13, "day", DateType(), required=True, doc="观测日（北京时间）"),
+# Partitioned by the Beijing-time day of ``ts`` (a transform on ts would need pyiceberg-core).
+TELEMETRY = PartitionedTable(
+    NAMESPACE,
+    NAME,
+    (
+        Field("reading_id", "long", required=True),
+        Field("device_code", "string", required=True),
+        Field("device_type", "string", required=True),
+        Field("metric", "string", required=True),
+        Field("value", "double"),
+        Field("unit", "string"),
+        Field("ts", "timestamptz", required=True, doc="观测时间"),
+        Field("received_at", "timestamptz", required=True, doc="接收时间"),
+        Field("district_code", "string"),
+        Field("department_code", "string"),
+        Field("flags", "string"),
+        Field("batch_id", "string", required=True),
+        Field("day", "date", required=True, doc="观测日（北京时间）"),
+    ),
+    partition_by=("day",),
 )
-# Identity on the Beijing-time day of ``ts`` (a transform on ts would need pyiceberg-core).
-PARTITION = PartitionSpec(
-    PartitionField(source_id=13, field_id=1000, transform=IdentityTransform(), name="day")
-)
-
-
-def telemetry_table(lake: Lake) -> Table:
-    """The history table (created on first use; the SQL console sees it as ``iot.telemetry``)."""
-    if not lake.exists(IDENT):
-        with contextlib.suppress(NamespaceAlreadyExistsError):
-            lake.catalog.create_namespace(NAMESPACE)
-        with contextlib.suppress(Exception):
-            lake.catalog.create_table(IDENT, schema=SCHEMA, partition_spec=PARTITION)
-    return lake.table(IDENT)
 
 
 @dataclass(frozen=True)
@@ -137,7 +121,7 @@ def _arrow(session: Session, batch_id: str) -> tuple[pa.Table, int]:
             if value is not None:
                 out.append((rid, code, typ, metric, value, unit, ts, rec, district, dept, flags))
     columns = dict(zip(_ROW_COLUMNS, zip(*out, strict=True), strict=False))
-    schema = SCHEMA.as_arrow()
+    schema = TELEMETRY.arrow_schema()
     arrays: dict[str, pa.Array] = {}
     for name in _ROW_COLUMNS:
         f = schema.field(name)
@@ -150,23 +134,6 @@ def _arrow(session: Session, batch_id: str) -> tuple[pa.Table, int]:
     beijing = pc.add(arrays["ts"].cast(pa.timestamp("us")), pa.scalar(_UTC8, pa.duration("us")))
     arrays["day"] = beijing.cast(pa.date32())
     return pa.Table.from_arrays([arrays[f.name] for f in schema], schema=schema), n
-
-
-def _append(lake: Lake, batch_id: str, data: pa.Table) -> int | None:
-    for _ in range(5):
-        table = telemetry_table(lake)
-        done = committed_batch(table, batch_id)
-        if done is not None:
-            return done
-        if data.num_rows == 0:
-            return None
-        try:
-            table.append(data, snapshot_properties={BATCH_ID_PROPERTY: batch_id})
-        except CommitFailedException:
-            continue  # another flusher committed first: reload and retry
-        snap = lake.table(IDENT).current_snapshot()
-        return snap.snapshot_id if snap is not None else None
-    raise CommitFailedException(f"could not commit {batch_id}")
 
 
 def flush(
@@ -198,7 +165,7 @@ def flush(
             break
         with sessions() as s:
             data, n = _arrow(s, batch_id)
-        snap = _append(lake, batch_id, data)
+        snap = append_once(lake, TELEMETRY, batch_id, data)  # SQL console: iot.telemetry
         with transaction(sessions) as s:
             s.execute(
                 update(LakeBatch)

@@ -9,17 +9,19 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from mudan.domains.opendata.errors import ValidationError
 from mudan.domains.opendata.models import OpenDataset
 from mudan.lake.catalog import Lake
+from mudan.lake.serve.files import View, files_view
+from mudan.lake.sql import quote_ident
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 32_000
@@ -33,14 +35,6 @@ CKAN_TYPES = {
     "timestamp": "timestamp",
     "boolean": "bool",
 }
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _json_value(value: Any) -> Any:
@@ -90,32 +84,11 @@ def _bool(value: Any) -> bool:
     return bool(value)
 
 
-class _Conn:
-    """A locked-down in-memory DuckDB with the table as view ``t`` (open fields only)."""
-
-    def __init__(self, lake: Lake, ds: OpenDataset) -> None:
-        self.con = duckdb.connect(":memory:", config={"threads": 2})
-        names = [f["name"] for f in ds.fields]
-        files = lake.data_files(ds.table_ref) if lake.exists(ds.table_ref) else []
-        cols = ", ".join(_q(n) for n in names)
-        if files:
-            listing = ", ".join(_lit(f) for f in files)
-            self.con.execute(
-                f"CREATE VIEW t AS SELECT {cols} FROM read_parquet([{listing}], "
-                "union_by_name = true)"
-            )
-            self.con.execute(f"SET allowed_paths = [{listing}]")
-        else:
-            defs = ", ".join(f"{_q(n)} VARCHAR" for n in names)
-            self.con.execute(f"CREATE TABLE t ({defs})")
-        self.con.execute("SET enable_external_access = false")
-        self.con.execute("SET lock_configuration = true")
-
-    def __enter__(self) -> duckdb.DuckDBPyConnection:
-        return self.con
-
-    def __exit__(self, *exc: object) -> None:
-        self.con.close()
+def _view(lake: Lake, ds: OpenDataset) -> AbstractContextManager[View]:
+    """The dataset's lake table as ``t``, open fields only (all text when it has no data)."""
+    names = [f["name"] for f in ds.fields]
+    files = lake.data_files(ds.table_ref) if lake.exists(ds.table_ref) else []
+    return files_view(files, pa.schema([(n, pa.string()) for n in names]), columns=names)
 
 
 def _where(
@@ -130,16 +103,16 @@ def _where(
         if not values or any(isinstance(v, dict | list) for v in values):
             raise ValidationError("opendata.bad_filter_value", field="filters", name=col)
         marks = ", ".join("?" for _ in values)
-        clauses.append(f"CAST({_q(col)} AS VARCHAR) IN ({marks})")
+        clauses.append(f"CAST({quote_ident(col)} AS VARCHAR) IN ({marks})")
         params += [str(v) for v in values]
     if isinstance(q, dict):
         for col, text in q.items():
             if col not in names:
                 raise ValidationError("opendata.unknown_filter_field", field="q", name=col)
-            clauses.append(f"CAST({_q(col)} AS VARCHAR) ILIKE ?")
+            clauses.append(f"CAST({quote_ident(col)} AS VARCHAR) ILIKE ?")
             params.append(f"%{text}%")
     elif isinstance(q, str) and q.strip():
-        ors = " OR ".join(f"CAST({_q(n)} AS VARCHAR) ILIKE ?" for n in names)
+        ors = " OR ".join(f"CAST({quote_ident(n)} AS VARCHAR) ILIKE ?" for n in names)
         clauses.append(f"({ors})")
         params += [f"%{q.strip()}%"] * len(names)
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
@@ -154,7 +127,7 @@ def _order(sort: str, names: Sequence[str]) -> str:
         col, order = bits[0].strip('"'), (bits[1].lower() if len(bits) > 1 else "asc")
         if col not in names or order not in ("asc", "desc"):
             raise ValidationError("opendata.bad_sort", field="sort", value=part.strip()[:60])
-        parts.append(f"{_q(col)} {order.upper()}")
+        parts.append(f"{quote_ident(col)} {order.upper()}")
     return " ORDER BY " + ", ".join(parts) if parts else ""
 
 
@@ -191,19 +164,17 @@ def datastore_search(
     sort = str(data.get("sort") or "")
     where, params = _where(ds, filters, q, names)
     order = _order(sort, names) if sort else ""
-    cols = ", ".join(_q(n) for n in chosen)
+    cols = ", ".join(quote_ident(n) for n in chosen)
     sql = (
         f"SELECT row_number() OVER () AS _id, {cols} FROM t{where}{order} "
         f"LIMIT {limit} OFFSET {offset}"
     )
-    with _Conn(lake, ds) as con:
-        rel = con.execute(sql, params)
-        heads = [d[0] for d in rel.description or []]
-        rows = rel.fetchall()
+    with _view(lake, ds) as view:
+        heads, rows = view.rows(sql, params)
         total: int | None = None
         if include_total:
-            counted = con.execute(f"SELECT count(*) FROM t{where}", params).fetchone()
-            total = int(counted[0]) if counted else 0
+            counted = view.rows(f"SELECT count(*) FROM t{where}", params)[1]
+            total = int(counted[0][0]) if counted else 0
     records = [{h: _json_value(v) for h, v in zip(heads, r, strict=True)} for r in rows]
     if fields and "_id" not in fields:
         for r in records:
@@ -232,15 +203,15 @@ def datastore_search(
 
 
 def preview(*, lake: Lake, ds: OpenDataset, limit: int = 20) -> pa.Table:
-    cols = ", ".join(_q(f["name"]) for f in ds.fields)
-    with _Conn(lake, ds) as con:
-        return con.sql(f"SELECT {cols} FROM t LIMIT {int(limit)}").to_arrow_table()
+    cols = ", ".join(quote_ident(f["name"]) for f in ds.fields)
+    with _view(lake, ds) as view:
+        return view.arrow(f"SELECT {cols} FROM t LIMIT {int(limit)}")
 
 
 def whole(*, lake: Lake, ds: OpenDataset) -> pa.Table:
-    cols = ", ".join(_q(f["name"]) for f in ds.fields)
-    with _Conn(lake, ds) as con:
-        return con.sql(f"SELECT {cols} FROM t LIMIT {DOWNLOAD_MAX_ROWS}").to_arrow_table()
+    cols = ", ".join(quote_ident(f["name"]) for f in ds.fields)
+    with _view(lake, ds) as view:
+        return view.arrow(f"SELECT {cols} FROM t LIMIT {DOWNLOAD_MAX_ROWS}")
 
 
 def to_csv(table: pa.Table, labels: Mapping[str, str]) -> bytes:

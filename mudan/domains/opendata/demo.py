@@ -126,11 +126,11 @@ def _registered(session: object, ident: str) -> bool:
     from sqlalchemy.orm import Session
 
     from mudan.core.errors import NotFound
-    from mudan.domains.quality import service as quality
+    from mudan.lake import registry
 
     assert isinstance(session, Session)
     try:
-        quality.get_table(session, table_ref=ident)
+        registry.get_table(session, table_ref=ident)
     except NotFound:
         return False
     return True

@@ -80,16 +80,3 @@ class QualityScore(Base):
     score: Mapped[float] = mapped_column(Float)
     spec: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
-
-
-class QualityTable(Base):
-    """A table the quality domain has seen: its spec, provider and declared update cycle."""
-
-    __tablename__ = "quality_table"
-
-    table_ref: Mapped[str] = mapped_column(String(130), primary_key=True)
-    department_code: Mapped[str] = mapped_column(String(40), index=True)
-    spec: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    update_cycle: Mapped[str | None] = mapped_column(String(16))
-    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

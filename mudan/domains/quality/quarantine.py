@@ -16,7 +16,7 @@ from mudan.domains.quality.engine import Violation, evaluate
 from mudan.domains.quality.enums import QuarantineStatus, RuleKind, Severity
 from mudan.domains.quality.models import QualityRule, QuarantineRow
 from mudan.domains.quality.rules import Rule, RuleContext
-from mudan.domains.quality.specs import table_spec
+from mudan.lake.registry import table_spec
 
 MAX_BATCH = 1000
 

@@ -2,7 +2,7 @@
 
 Keyword-only, takes a session, never commits. Ingest calls, per load::
 
-    register_table(session, spec=..., department_code=...)
+    registry.register_table(session, spec=..., department_code=...)   # mudan.lake.registry
     rules = load_rules(session, table_ref=spec.ident)
     ev = evaluate(batch, spec, rules, row_offset=..., context=rule_context(session, today=...))
     record_evaluation(session, table_ref=..., job_id=..., department_code=..., evaluation=ev,
@@ -38,7 +38,6 @@ from mudan.domains.quality.models import (
     CorrectionTicket,
     QualityRule,
     QualityScore,
-    QualityTable,
     QuarantineRow,
 )
 from mudan.domains.quality.quarantine import (
@@ -50,14 +49,6 @@ from mudan.domains.quality.quarantine import (
     release,
 )
 from mudan.domains.quality.rules import Rule, RuleContext, parse_kind, validate_rule
-from mudan.domains.quality.specs import (
-    get_table,
-    mark_loaded,
-    register_table,
-    spec_from_json,
-    spec_to_json,
-    table_spec,
-)
 from mudan.domains.quality.tickets import (
     close_tickets_if_clean,
     department_scores,
@@ -69,6 +60,8 @@ from mudan.domains.quality.tickets import (
     table_scores,
     transition,
 )
+from mudan.lake.models import LakeTable
+from mudan.lake.registry import get_table, mark_loaded, table_spec
 
 __all__ = [
     "Released",
@@ -77,7 +70,6 @@ __all__ = [
     "delete_rule",
     "department_scores",
     "get_rule",
-    "get_table",
     "get_ticket",
     "last_loads",
     "list_quarantine",
@@ -88,15 +80,11 @@ __all__ = [
     "open_ticket",
     "record_evaluation",
     "record_success",
-    "register_table",
     "reject",
     "release",
     "rule_context",
-    "spec_from_json",
-    "spec_to_json",
     "table_freshness",
     "table_scores",
-    "table_spec",
     "transition",
     "update_rule",
 ]
@@ -313,8 +301,8 @@ def record_success(session: Session, *, table_ref: str, at: datetime | None = No
 def last_loads(session: Session) -> dict[str, datetime]:
     """When each known table last loaded successfully (aware UTC); never-loaded ones omitted."""
     rows = session.execute(
-        select(QualityTable.table_ref, QualityTable.last_success_at).where(
-            QualityTable.last_success_at.is_not(None)
+        select(LakeTable.table_ref, LakeTable.last_success_at).where(
+            LakeTable.last_success_at.is_not(None)
         )
     )
     return {ref: at for ref, at in rows if at is not None}

@@ -44,7 +44,7 @@ from mudan.domains.quality.scope import (
     data_scope,
     ticket_scope,
 )
-from mudan.lake import lake_of
+from mudan.lake import lake_of, registry
 
 router = APIRouter(prefix="/api/v1/quality", tags=["quality"])
 READ, MANAGE = require("quality.read"), require("quality.manage")
@@ -165,7 +165,7 @@ def release_rows(
     if check.good.num_rows:
         # The lake commits first; the batch id (the released ids) makes a retry after a failed
         # DB commit a no-op instead of a second copy of the rows.
-        spec = qs.table_spec(session, table_ref=check.table_ref)
+        spec = registry.table_spec(session, table_ref=check.table_ref)
         digest = hashlib.sha256(",".join(str(i) for i in sorted(check.released)).encode())
         lake = lake_of(app_ctx(request))
         lake.ensure_table(spec)

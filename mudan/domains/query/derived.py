@@ -22,9 +22,9 @@ from mudan.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from mudan.core.rbac import Principal
 from mudan.domains.ingest.service import lineage
 from mudan.domains.org.service import department_codes
-from mudan.domains.quality import specs as quality_specs
 from mudan.domains.query.models import DerivedTable
 from mudan.domains.query.service import table_permission
+from mudan.lake import registry
 from mudan.lake.catalog import Lake
 from mudan.lake.guard import check_select
 from mudan.lake.query import QueryEngine
@@ -176,7 +176,7 @@ def record_refresh(
     row.error = error
     if spec is not None:
         row.rows, row.snapshot_id = rows, str(snapshot_id) if snapshot_id else None
-        quality_specs.register_table(session, spec=spec, department_code=row.department_code)
+        registry.register_table(session, spec=spec, department_code=row.department_code)
         lineage.record_derivation(
             session, sources=row.sources, view_ref=row.view_ref, table_ref=row.table_ref
         )

@@ -30,7 +30,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from mudan.core.errors import Forbidden, InvalidInput
 from mudan.domains.sharing.masking import mask_expr, mask_sql, needs_mask, order_expr
-from mudan.domains.sharing.servecache import Layout
+from mudan.lake.serve.cache import Layout
+from mudan.lake.sql import quote_ident
 
 OPS = {"eq": "=", "gte": ">=", "gt": ">", "lte": "<=", "lt": "<", "in": "IN"}
 MAX_SIZE, DEFAULT_SIZE = 1000, 100
@@ -69,10 +70,6 @@ class Compiled:
     fields: list[str]
     size: int
     fmt: str
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def bad(param: str, reason: str) -> InvalidInput:
@@ -129,7 +126,7 @@ def region_filter(plan: Plan) -> tuple[str, list[Any]]:
     """The grant's rows as SQL: region code prefixes written as ranges (``p <= col < p'``,
     p' = p with its last character incremented), which DuckDB prunes Parquet row groups by."""
     assert plan.region_column is not None
-    col = _q(plan.region_column)
+    col = quote_ident(plan.region_column)
     parts: list[str] = []
     args: list[Any] = []
     for code in plan.region_codes:
@@ -155,20 +152,20 @@ def order_by(plan: Plan, premasked: Mapping[str, str]) -> tuple[str, Item]:
     assert plan.key is not None
     key = next((i for i in plan.items if i.name == plan.key), None)
     if key is not None and not needs_mask(key, plan.unmasked):
-        return _q(plan.key), key
+        return quote_ident(plan.key), key
     expr = order_expr(plan.key, plan.order_salt)
     col = premasked.get(expr)
-    return (_q(col) if col else expr), ORDER_TOKEN
+    return (quote_ident(col) if col else expr), ORDER_TOKEN
 
 
 def _select(item: Item, unmasked: frozenset[str], premasked: Mapping[str, str]) -> str:
     """The item as the grant may see it: masked unless unmasked; a mask the backend holds
     precomputed (same expression) is read from its column instead of evaluated."""
     if not needs_mask(item, unmasked):
-        return _q(item.name)
+        return quote_ident(item.name)
     expr = mask_expr(item.personal_kind, item.name, text=item.type == "string")
     col = premasked.get(expr)
-    return f"{_q(col) if col else expr} AS {_q(item.name)}"
+    return f"{quote_ident(col) if col else expr} AS {quote_ident(item.name)}"
 
 
 def compile_query(
@@ -229,10 +226,10 @@ def compile_query(
             values = [_parse(item, v, param) for v in raw.split(",") if v != ""]
             if not values:
                 raise bad(param, "empty list")
-            cond = f"{_q(name)} IN ({', '.join('?' for _ in values)})"
+            cond = f"{quote_ident(name)} IN ({', '.join('?' for _ in values)})"
         else:
             values = [_parse(item, raw, param)]
-            cond = f"{_q(name)} {OPS[op]} ?"
+            cond = f"{quote_ident(name)} {OPS[op]} ?"
         (seek if lookup else where).append(cond)
         (seek_args if lookup else args).extend(values)
         if name == plan.region_column and op in ("eq", "in"):
@@ -268,7 +265,7 @@ def bulk_query(plan: Plan) -> tuple[str, list[Any]]:
     select = [
         mask_sql(i.personal_kind, i.name, text=i.type == "string")
         if needs_mask(i, plan.unmasked)
-        else _q(i.name)
+        else quote_ident(i.name)
         for i in plan.items
     ]
     sql = f"SELECT {', '.join(select)} FROM t"

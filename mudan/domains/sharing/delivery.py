@@ -20,11 +20,11 @@ from mudan.domains.sharing import grants
 from mudan.domains.sharing.dataservice import Item, Plan, bulk_query
 from mudan.domains.sharing.deadlines import aware
 from mudan.domains.sharing.enums import DeliveryFormat, GrantStatus, RunStatus
-from mudan.domains.sharing.lakeread import read_table
 from mudan.domains.sharing.models import ShareGrant
 from mudan.domains.sharing.node_models import Delivery
 from mudan.domains.sharing.targets import check_target, write_rows
 from mudan.lake.catalog import Lake
+from mudan.lake.serve.files import read_table
 
 
 def plan_of(g: ShareGrant) -> Plan:

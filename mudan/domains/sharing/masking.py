@@ -20,6 +20,8 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
+from mudan.lake.sql import quote_ident
+
 STARS = "******"
 
 
@@ -51,10 +53,6 @@ def mask_value(kind: str | None, value: str | None) -> str | None:
     return STARS
 
 
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _keep(c: str, head: int, tail: int, min_len: int) -> str:
     """Keep ``head`` and ``tail`` characters, star the middle (all stars when too short)."""
     n = f"length({c})"
@@ -65,12 +63,12 @@ def _keep(c: str, head: int, tail: int, min_len: int) -> str:
 
 def mask_sql(kind: str | None, column: str, *, text: bool) -> str:
     """A DuckDB expression masking ``column`` like :func:`mask_value` (aliased to its name)."""
-    return f"{mask_expr(kind, column, text=text)} AS {_q(column)}"
+    return f"{mask_expr(kind, column, text=text)} AS {quote_ident(column)}"
 
 
 def mask_expr(kind: str | None, column: str, *, text: bool) -> str:
     """The DuckDB expression masking ``column`` like :func:`mask_value` (no alias)."""
-    c = _q(column)
+    c = quote_ident(column)
     n = f"length({c})"
     if not text:
         expr = "CAST(NULL AS VARCHAR)"
@@ -101,4 +99,4 @@ def order_expr(column: str, salt: str) -> str:
     is stable for one salt and says nothing about the raw values (see docs/sharing.md)."""
     if not salt or any(ch not in "0123456789abcdef" for ch in salt):
         raise ValueError("the order salt must be lowercase hex")
-    return f"substr(sha256('{salt}' || CAST({_q(column)} AS VARCHAR)), 1, 32)"
+    return f"substr(sha256('{salt}' || CAST({quote_ident(column)} AS VARCHAR)), 1, 32)"

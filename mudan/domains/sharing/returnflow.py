@@ -22,12 +22,13 @@ from mudan.domains.catalog import service as catalog
 from mudan.domains.org.models import Region
 from mudan.domains.sharing.deadlines import aware
 from mudan.domains.sharing.enums import RunStatus, TargetKind
-from mudan.domains.sharing.lakeread import files_view
 from mudan.domains.sharing.node_models import CountyNode, ReturnFlow
 from mudan.domains.sharing.schemas import FlowIn, NodeIn
 from mudan.domains.sharing.targets import check_target, write_rows
 from mudan.lake.catalog import Lake
 from mudan.lake.schema import TableSpec
+from mudan.lake.serve.files import files_view
+from mudan.lake.sql import quote_ident
 
 NS_RE = re.compile(r"^[a-z][a-z0-9_]{1,62}$")
 TABLE_RE = re.compile(r"^d[0-9a-z]+\.t([0-9]+)$")
@@ -145,12 +146,10 @@ def run_flow(session: Session, *, lake: Lake, flow_id: int, actor: str = "schedu
         assert flow.last_snapshot_id is not None
         seen = set(lake.data_files(flow.table_ref, flow.last_snapshot_id))
         files = [f for f in files if f not in seen]
-    col = '"' + flow.region_column.replace('"', '""') + '"'
-    with files_view(files, table.schema().as_arrow()) as con:
-        rows = con.sql(
-            f"SELECT * FROM t WHERE starts_with(CAST({col} AS VARCHAR), ?)",
-            params=[node.region_code],
-        ).to_arrow_table()
+    col = quote_ident(flow.region_column)
+    with files_view(files, table.schema().as_arrow()) as view:
+        sql = f"SELECT * FROM t WHERE starts_with(CAST({col} AS VARCHAR), ?)"
+        rows = view.arrow(sql, [node.region_code])
     try:
         if node.target_kind == TargetKind.DATABASE:
             written = write_rows(node.target, flow.target_table, rows, key=key, replace=full)

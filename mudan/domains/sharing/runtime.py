@@ -15,12 +15,12 @@ from mudan.core.secrets import signing_keys
 from mudan.domains.catalog.models import CatalogItem
 from mudan.domains.sharing.calllog import CallWriter, RateLimiter
 from mudan.domains.sharing.dataservice import Cursors, Item, Plan
-from mudan.domains.sharing.engine import ServiceEngine
 from mudan.domains.sharing.grants import region_column_in
 from mudan.domains.sharing.masking import mask_expr, needs_mask, order_expr
-from mudan.domains.sharing.servecache import Layout
 from mudan.lake import lake_of
 from mudan.lake.catalog import Lake
+from mudan.lake.serve.cache import Layout
+from mudan.lake.serve.engine import ServeEngine
 
 if TYPE_CHECKING:
     from mudan.app import AppContext
@@ -83,11 +83,12 @@ def layout_of(
 class Runtime:
     def __init__(self, ctx: AppContext, lake: Lake) -> None:
         sharing = ctx.settings.sharing
-        self.engine = ServiceEngine(
+        self.engine = ServeEngine(
             lake,
             cache_dir=ctx.settings.var_dir / "cache" / "dataservice" if sharing.cache else None,
             cache_max_rows=sharing.cache_max_rows,
             ttl_s=sharing.snapshot_check_s,
+            error_code="sharing.query_failed",
         )
         secret = signing_keys(ctx.settings)[0]
         self.cursors = Cursors(secret)

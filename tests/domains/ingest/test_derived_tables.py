@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from mudan.domains.quality import specs as quality_specs
+from mudan.lake import registry
 from mudan.lake.catalog import Lake
 from mudan.lake.schema import ColumnSpec, ItemType, TableSpec
 from mudan.settings import Settings
@@ -30,7 +30,7 @@ ROWS = [("鲁R0001", "371702", 1.6), ("鲁R0002", "371702", 2.0), ("鲁R0003", "
 
 @pytest.fixture
 def lake(settings: Settings, session: Session) -> Iterator[Lake]:
-    quality_specs.register_table(session, spec=CARS, department_code="371700002")
+    registry.register_table(session, spec=CARS, department_code="371700002")
     session.commit()
     lk = Lake(db_url=settings.database.url, warehouse=settings.lake.warehouse)
     lk.ensure_table(CARS)

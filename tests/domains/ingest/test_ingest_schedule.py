@@ -15,7 +15,7 @@ from mudan.domains.ingest import schedule as src
 from mudan.domains.ingest.enums import SourceKind
 from mudan.domains.ingest.jobs import get_job
 from mudan.domains.ingest.source_models import IngestSource
-from mudan.domains.quality import specs as quality_specs
+from mudan.lake import registry
 from mudan.lake.schema import ColumnSpec, ItemType, TableSpec
 from mudan.settings import Settings
 
@@ -38,7 +38,7 @@ def _source(session: Session, tmp_path: Path) -> IngestSource:
         c.execute(text("CREATE TABLE things (name TEXT, n INTEGER)"))
         c.execute(text("INSERT INTO things VALUES ('甲', 1), ('乙', 2)"))
     engine.dispose()
-    quality_specs.register_table(session, spec=SPEC, department_code="371700001")
+    registry.register_table(session, spec=SPEC, department_code="371700001")
     source = src.create_source(
         session,
         principal=ADMIN,

@@ -23,7 +23,7 @@ from mudan.domains.ingest import schedule as src
 from mudan.domains.ingest.enums import LoadMode, SourceKind
 from mudan.domains.ingest.jobs import get_job
 from mudan.domains.ingest.sources import database_reader, http_reader, mask_url
-from mudan.domains.quality import specs as quality_specs
+from mudan.lake import registry
 from mudan.lake.catalog import Lake
 from mudan.lake.schema import ColumnSpec, ItemType, TableSpec
 from mudan.settings import Settings
@@ -115,7 +115,7 @@ def lake(settings: Settings) -> Iterator[Lake]:
 
 
 def _register(session: Session) -> None:
-    quality_specs.register_table(session, spec=SPEC, department_code="371700002")
+    registry.register_table(session, spec=SPEC, department_code="371700002")
     session.commit()
 
 
@@ -294,7 +294,7 @@ def test_sources_api(
     _insert(url, ROWS)
     engine = make_engine(settings.database.url)
     with transaction(make_sessionmaker(engine)) as s:
-        quality_specs.register_table(s, spec=SPEC, department_code="371700002")
+        registry.register_table(s, spec=SPEC, department_code="371700002")
     engine.dispose()
     body = {"table_ref": SPEC.ident, "kind": "database", "url": url, "table_name": "cars"}
     bad = client.post(
@@ -370,7 +370,7 @@ def test_sources_page_adds_and_runs_a_source(
     _insert(url, ROWS)
     engine = make_engine(settings.database.url)
     with transaction(make_sessionmaker(engine)) as s:
-        quality_specs.register_table(s, spec=SPEC, department_code="371700002")
+        registry.register_table(s, spec=SPEC, department_code="371700002")
     engine.dispose()
     h = {"Authorization": f"Bearer {login_token(client, 'gaj')}"}
     form = {"name": "车辆库", "table_ref": SPEC.ident, "kind": "database", "url": url}

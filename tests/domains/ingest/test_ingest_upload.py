@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from mudan.app import create_app
 from mudan.core.ids import gen_citizen_id
-from mudan.domains.quality import specs as quality_specs
+from mudan.lake import registry
 from mudan.lake.catalog import Lake
 from mudan.lake.schema import ColumnSpec, ItemType, TableSpec
 from mudan.settings import Settings
@@ -34,7 +34,7 @@ SPEC = TableSpec(
 
 @pytest.fixture
 def app_client(settings: Settings, session: Session) -> Iterator[TestClient]:
-    quality_specs.register_table(session, spec=SPEC, department_code="371700002")
+    registry.register_table(session, spec=SPEC, department_code="371700002")
     session.commit()
     cfg = settings.model_copy(update={"plugins": PLUGINS})
     with TestClient(create_app(cfg)) as c:

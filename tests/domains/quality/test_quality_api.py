@@ -18,7 +18,7 @@ from mudan.domains.quality import service as qs
 from mudan.domains.quality.engine import evaluate
 from mudan.domains.quality.models import QuarantineRow
 from mudan.hooks import collect
-from mudan.lake import lake_of
+from mudan.lake import lake_of, registry
 from mudan.lake.schema import ColumnSpec, ItemType, TableSpec
 from mudan.settings import Settings
 from tests.conftest import login_token
@@ -45,7 +45,7 @@ def h(app_client: TestClient) -> dict[str, str]:
 
 def seed(session: Session) -> None:
     """A registered table with one load that quarantined two rows."""
-    qs.register_table(session, spec=SPEC, department_code="371700002")
+    registry.register_table(session, spec=SPEC, department_code="371700002")
     qs.create_rule(
         session, table_ref=SPEC.ident, kind="primary_key", column=None, params={}, actor="t"
     )

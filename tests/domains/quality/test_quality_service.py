@@ -17,6 +17,7 @@ from mudan.domains.quality import service as qs
 from mudan.domains.quality.engine import evaluate
 from mudan.domains.quality.enums import QuarantineStatus, TicketStatus, UpdateCycle
 from mudan.domains.quality.models import QuarantineRow
+from mudan.lake import registry
 from mudan.lake.schema import ColumnSpec, ItemType, TableSpec
 
 SPEC = TableSpec(
@@ -46,7 +47,9 @@ def batch(rows: list[tuple[str, str, str, str]]) -> pa.RecordBatch:
 
 
 def setup_rules(session: Session) -> None:
-    qs.register_table(session, spec=SPEC, department_code=DEPT, update_cycle=UpdateCycle.DAILY)
+    registry.register_table(
+        session, spec=SPEC, department_code=DEPT, update_cycle=UpdateCycle.DAILY
+    )
     qs.create_rule(
         session, table_ref=SPEC.ident, kind="citizen_id", column="pid", params={}, actor="t"
     )
@@ -206,7 +209,7 @@ def test_rules_crud_validation_and_scores(session: Session) -> None:
     qs.delete_rule(session, rule_id=rule.id)
     load(session, "job1", DIRTY, BEFORE_HOLIDAY)
     other = TableSpec("d371700002", "cars", (ColumnSpec("plate", ItemType.STRING),))
-    qs.register_table(session, spec=other, department_code=DEPT)
+    registry.register_table(session, spec=other, department_code=DEPT)
     ev = evaluate(
         batch_of({"plate": ["鲁R1"]}),
         other,

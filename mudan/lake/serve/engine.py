@@ -4,9 +4,10 @@ Two backends per table and snapshot:
 
 * a **view** over the snapshot's Parquet files — ready at once, but every call re-reads
   Parquet metadata and row groups (tens of milliseconds on a large table);
-* a **native cache** (:mod:`mudan.domains.sharing.servecache`) — the same snapshot copied
-  into a DuckDB file, ordered by (region column, key), with an index on the key and the
-  masked form of every maskable item precomputed by the same mask SQL. It is built in a
+* a **native cache** (:mod:`mudan.lake.serve.cache`) — the same snapshot copied into a
+  DuckDB file, ordered as the caller's :class:`Layout` says (the data service: region column,
+  key), with an index on the key and the layout's expressions precomputed (the data service:
+  the masked form of every maskable item, by the same mask SQL). It is built in a
   background thread on first use (calls use the view meanwhile), replaced when the snapshot
   or the table's layout changes, and skipped for tables above ``cache_max_rows``.
 
@@ -28,32 +29,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 
-from mudan.domains.sharing.servecache import Backend, Layout, build_cache, sweep
 from mudan.lake.catalog import Lake
+from mudan.lake.serve.cache import QUERY_FAILED, Backend, Layout, build_cache, sweep
+from mudan.lake.sql import Connection, Error, empty_table, locked, parquet_scan
 
-log = logging.getLogger("mudan.sharing.engine")
-
-
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+log = logging.getLogger("mudan.lake.serve")
 
 
-def view_backend(files: list[str], empty: pa.Schema, threads: int) -> Backend:
-    con = duckdb.connect(":memory:", config={"threads": threads})
-    if files:
-        listing = ", ".join(_lit(f) for f in files)
-        con.execute(f"CREATE VIEW t AS SELECT * FROM read_parquet([{listing}])")
-        con.execute(f"SET allowed_paths = [{listing}]")
-    else:
-        con.register("__empty", empty.empty_table())
-        con.execute("CREATE TABLE t AS SELECT * FROM __empty")
-        con.unregister("__empty")
-    con.execute("SET enable_external_access = false")
-    con.execute("SET lock_configuration = true")
-    return Backend(con)
+def view_backend(
+    files: list[str], empty: pa.Schema, threads: int, error_code: str = QUERY_FAILED
+) -> Backend:
+    def setup(con: Connection) -> None:
+        if files:
+            scan = parquet_scan(files, union_by_name=False)
+            con.execute(f"CREATE VIEW t AS SELECT * FROM {scan}")
+        else:
+            empty_table(con, "t", empty)
+
+    return Backend(locked(setup, readable=files, threads=threads), error_code=error_code)
 
 
 @dataclass
@@ -68,7 +63,10 @@ class _Table:
     failed: set[Layout] = field(default_factory=set)
 
 
-class ServiceEngine:
+class ServeEngine:
+    """The backends of the lake tables a service reads (see the module notes). A failing
+    call raises ``error_code`` (the data service: ``sharing.query_failed``)."""
+
     def __init__(
         self,
         lake: Lake,
@@ -77,8 +75,10 @@ class ServiceEngine:
         cache_max_rows: int = 20_000_000,
         ttl_s: float = 2.0,
         threads: int = 2,
+        error_code: str = QUERY_FAILED,
     ) -> None:
         self.lake = lake
+        self.error_code = error_code
         self.ttl_s = ttl_s
         self.threads = threads
         self.cache_dir = cache_dir
@@ -86,7 +86,7 @@ class ServiceEngine:
         self._tables: dict[str, _Table] = {}
         self._lock = threading.Lock()
         self._builders: list[threading.Thread] = []
-        self._building: weakref.WeakSet[duckdb.DuckDBPyConnection] = weakref.WeakSet()
+        self._building: weakref.WeakSet[Connection] = weakref.WeakSet()
         self._closed = False
         if cache_dir is not None:
             sweep(cache_dir)
@@ -96,7 +96,7 @@ class ServiceEngine:
             self._closed = True
             builders = list(self._builders)
         for con in list(self._building):
-            with contextlib.suppress(duckdb.Error):
+            with contextlib.suppress(Error):
                 con.interrupt()  # a build in progress stops now rather than at its end
         for th in builders:
             th.join()
@@ -116,7 +116,7 @@ class ServiceEngine:
         rows = 0
         if current is not None and current.summary is not None:
             rows = int(current.summary.additional_properties.get("total-records", 0))
-        view = view_backend(files, table.schema().as_arrow(), self.threads)
+        view = view_backend(files, table.schema().as_arrow(), self.threads, self.error_code)
         snap = current.snapshot_id if current else None
         return _Table(snap, rows, files, view, time.monotonic())
 
@@ -166,7 +166,13 @@ class ServiceEngine:
         started = time.perf_counter()
         try:
             cache = build_cache(
-                self.cache_dir, ident, t.files, layout, self.threads, self._building.add
+                self.cache_dir,
+                ident,
+                t.files,
+                layout,
+                self.threads,
+                self._building.add,
+                self.error_code,
             )
         except Exception as e:  # a failed build leaves the table on its Parquet files
             log.warning("data-service cache of %s failed: %s", ident, str(e)[:300])

@@ -1,4 +1,6 @@
-"""TableSpec <-> JSON, and the tables the quality domain knows (spec, provider, update cycle)."""
+"""The lake's table registry (:class:`~mudan.lake.models.LakeTable`): TableSpec <-> JSON, and
+the tables ingest, quality, query and the catalog find by ``table_ref`` (spec, provider,
+update cycle, last successful load)."""
 
 from __future__ import annotations
 
@@ -9,8 +11,7 @@ from sqlalchemy.orm import Session
 
 from mudan.core.db import utcnow
 from mudan.core.errors import NotFound
-from mudan.domains.quality.enums import UpdateCycle
-from mudan.domains.quality.models import QualityTable
+from mudan.lake.models import LakeTable
 from mudan.lake.schema import ColumnSpec, ItemType, TableSpec
 
 
@@ -55,26 +56,27 @@ def register_table(
     *,
     spec: TableSpec,
     department_code: str,
-    update_cycle: UpdateCycle | None = None,
-) -> QualityTable:
-    """Tell the quality domain about a table (the catalog or ingest calls this; idempotent)."""
-    row = session.get(QualityTable, spec.ident)
+    update_cycle: str | None = None,
+) -> LakeTable:
+    """Register a table (the catalog, ingest or a derived table calls this; idempotent).
+    ``update_cycle``: the declared cycle's value (e.g. a ``StrEnum``; None keeps the old one)."""
+    row = session.get(LakeTable, spec.ident)
     if row is None:
-        row = QualityTable(table_ref=spec.ident, department_code=department_code)
+        row = LakeTable(table_ref=spec.ident, department_code=department_code)
         session.add(row)
     row.department_code = department_code
     row.spec = spec_to_json(spec)
     if update_cycle is not None:
-        row.update_cycle = update_cycle.value
+        row.update_cycle = str(update_cycle)
     row.updated_at = utcnow()
     session.flush()
     return row
 
 
-def get_table(session: Session, *, table_ref: str) -> QualityTable:
-    row = session.get(QualityTable, table_ref)
+def get_table(session: Session, *, table_ref: str) -> LakeTable:
+    row = session.get(LakeTable, table_ref)
     if row is None:
-        raise NotFound("quality.unknown_table", table=table_ref)
+        raise NotFound("quality.unknown_table", table=table_ref)  # the code clients know
     return row
 
 
@@ -83,7 +85,7 @@ def table_spec(session: Session, *, table_ref: str) -> TableSpec:
 
 
 def mark_loaded(session: Session, *, table_ref: str, at: datetime) -> None:
-    row = session.get(QualityTable, table_ref)
+    row = session.get(LakeTable, table_ref)
     if row is not None:
         row.last_success_at = at
         session.flush()

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 
 from mudan.core.errors import InvalidInput
+from mudan.lake.sql import Connection, Error, locked, parquet_scan, quote_ident
 
 MASK_PREFIX = "__mudan_mask_"
 
@@ -36,33 +36,30 @@ class Layout:
 
     key: str | None = None
     order: tuple[str, ...] = ()  # the region column (if any), then the key
-    masks: tuple[str, ...] = ()  # mask expressions (masking.mask_expr) to precompute
+    masks: tuple[str, ...] = ()  # SQL expressions to precompute (sharing's masks)
 
 
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+QUERY_FAILED = "lake.query_failed"
 
 
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def query_failed(e: duckdb.Error) -> InvalidInput:
-    return InvalidInput("sharing.query_failed", reason=str(e).splitlines()[0][:300])
+def query_failed(e: Error, code: str = QUERY_FAILED) -> InvalidInput:
+    return InvalidInput(code, reason=str(e).splitlines()[0][:300])
 
 
 class Backend:
     """A DuckDB connection holding table ``t``; calls run on per-thread cursors. Retired
-    backends close once their last call has finished."""
+    backends close once their last call has finished. A failing call raises ``error_code``."""
 
     def __init__(
         self,
-        con: duckdb.DuckDBPyConnection,
+        con: Connection,
         layout: Layout | None = None,
         premasked: Mapping[str, str] | None = None,
         path: Path | None = None,
+        error_code: str = QUERY_FAILED,
     ) -> None:
         self.con = con
+        self.error_code = error_code
         self.layout = layout
         self.key_index = layout is not None and layout.key is not None
         self.premasked: Mapping[str, str] = premasked or {}
@@ -71,7 +68,7 @@ class Backend:
         self._retired = False
         self._lock = threading.Lock()
         self._local = threading.local()
-        self._cursors: list[duckdb.DuckDBPyConnection] = []
+        self._cursors: list[Connection] = []
 
     def acquire(self) -> bool:
         with self._lock:
@@ -107,8 +104,8 @@ class Backend:
                 with contextlib.suppress(FileNotFoundError):
                     p.unlink()
 
-    def _cursor(self) -> duckdb.DuckDBPyConnection:
-        cur: duckdb.DuckDBPyConnection | None = getattr(self._local, "cur", None)
+    def _cursor(self) -> Connection:
+        cur: Connection | None = getattr(self._local, "cur", None)
         if cur is None:
             cur = self.con.cursor()
             self._local.cur = cur
@@ -123,15 +120,15 @@ class Backend:
             cur.execute(sql, params)
             names = [d[0] for d in cur.description or ()]
             return names, cur.fetchall()
-        except duckdb.Error as e:
-            raise query_failed(e) from e
+        except Error as e:
+            raise query_failed(e, self.error_code) from e
 
     def arrow(self, sql: str, params: list[Any]) -> pa.Table:
         cur = self._cursor()
         try:
             return cur.sql(sql, params=params).to_arrow_table()
-        except duckdb.Error as e:
-            raise query_failed(e) from e
+        except Error as e:
+            raise query_failed(e, self.error_code) from e
 
 
 def build_cache(
@@ -140,38 +137,37 @@ def build_cache(
     files: list[str],
     layout: Layout,
     threads: int,
-    started: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
+    started: Callable[[Connection], None] | None = None,
+    error_code: str = QUERY_FAILED,
 ) -> Backend:
     """Copy the snapshot made of ``files`` into a new cache file (see the module notes);
     ``started`` receives the building connection (to interrupt it)."""
     cache_dir.mkdir(parents=True, exist_ok=True)
     safe = re.sub(r"[^A-Za-z0-9_.-]", "_", ident)[:80]
     path = cache_dir / f"{os.getpid()}-{safe}-{uuid.uuid4().hex[:12]}.duckdb"
-    con = duckdb.connect(str(path), config={"threads": threads})
-    if started is not None:
-        started(con)
-    try:
-        listing = ", ".join(_lit(f) for f in files)
-        premasked = {expr: f"{MASK_PREFIX}{i}" for i, expr in enumerate(layout.masks)}
-        select = ", ".join(["*", *(f"{e} AS {_q(c)}" for e, c in premasked.items())])
-        order = ", ".join(_q(c) for c in layout.order)
-        source = f"read_parquet([{listing}], union_by_name = true)"
-        sql = f"CREATE TABLE t AS SELECT {select} FROM {source}"
+    premasked = {expr: f"{MASK_PREFIX}{i}" for i, expr in enumerate(layout.masks)}
+
+    def setup(con: Connection) -> None:
+        if started is not None:
+            started(con)
+        select = ", ".join(["*", *(f"{e} AS {quote_ident(c)}" for e, c in premasked.items())])
+        order = ", ".join(quote_ident(c) for c in layout.order)
+        sql = f"CREATE TABLE t AS SELECT {select} FROM {parquet_scan(files)}"
         con.execute(sql + (f" ORDER BY {order}" if order else ""))
         if layout.key is not None:
-            con.execute(f"CREATE INDEX t_key ON t ({_q(layout.key)})")
+            con.execute(f"CREATE INDEX t_key ON t ({quote_ident(layout.key)})")
         con.execute("CHECKPOINT")
         # Calls are small: one thread each spares the scheduling (and the process runs many).
         con.execute("SET threads = 1")
-        con.execute("SET enable_external_access = false")
-        con.execute("SET lock_configuration = true")
+
+    try:
+        con = locked(setup, database=str(path), threads=threads)
     except BaseException:
-        con.close()
         for p in (path, path.with_name(path.name + ".wal")):
             with contextlib.suppress(FileNotFoundError):
                 p.unlink()
         raise
-    return Backend(con, layout, premasked, path)
+    return Backend(con, layout, premasked, path, error_code)
 
 
 def sweep(cache_dir: Path) -> None:
