@@ -163,7 +163,8 @@ class Todo:
 
     ``label`` is an i18n key (``params`` fill its placeholders); ``href`` is the page that
     lists exactly these items (with its filters in the query string where the page has them);
-    ``overdue`` says how many of the ``count`` items are past their deadline.
+    ``overdue`` says how many of the ``count`` items are past their deadline (0 for a todo that
+    is itself a list of overdue items: its label says so).
     """
 
     code: str  # e.g. "sharing.provider_review"

@@ -44,7 +44,7 @@ def overdue(session: Session, who: Principal) -> list[Todo]:
     """Open cases past their limit in the caller's area (what the board shows them)."""
     n, _ = _count(session, board_query(session, who, BoardFilter(queue="overdue"), utcnow()))
     href = "/cases/board?queue=overdue" if who.can("cases.dispatch") else "/cases/supervise"
-    return [Todo("cases.overdue", "cases.todo_overdue", n, href, "danger", n)]
+    return [Todo("cases.overdue", "cases.todo_overdue", n, href, "danger")]
 
 
 def providers() -> list[TodoProvider]:

@@ -208,7 +208,7 @@ def _plant(
     """Make the newest few requests the open ones every demo approver has waiting, whatever the
     scale: two for the police bureau to review (one past its deadline), one for the big-data
     bureau, and one of the Mudan district node's asked for more information."""
-    ids = dict(session.execute(select(Department.code, Department.id)).tuples().all())
+    ids = {code: i for code, i in session.execute(select(Department.code, Department.id))}
     police, county, bureau = ids.get(POLICE), ids.get(COUNTY_NODE), ids.get(BUREAU)
     cond = [e for e in entries if e[2] == "conditional"]
     theirs = [e for e in cond if e[1] == police]

@@ -49,7 +49,7 @@ def overdue(session: Session, who: Principal) -> list[Todo]:
     q = requests_query(who, overdue_at=utcnow()).subquery()
     n = int(session.scalar(select(func.count()).select_from(q)) or 0)
     href = "/share/requests?overdue=true"
-    return [Todo("sharing.overdue", "sharing.todo_overdue", n, href, "danger", n)]
+    return [Todo("sharing.overdue", "sharing.todo_overdue", n, href, "danger")]
 
 
 def providers() -> list[TodoProvider]:
