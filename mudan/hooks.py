@@ -158,6 +158,41 @@ class PeriodicJob:
 
 
 @dataclass(frozen=True)
+class Todo:
+    """One line of a user's pending work on the workbench (首页工作台「我的待办」).
+
+    ``label`` is an i18n key (``params`` fill its placeholders); ``href`` is the page that
+    lists exactly these items (with its filters in the query string where the page has them);
+    ``overdue`` says how many of the ``count`` items are past their deadline (0 for a todo that
+    is itself a list of overdue items: its label says so).
+    """
+
+    code: str  # e.g. "sharing.provider_review"
+    label: str
+    count: int
+    href: str
+    severity: str = "info"  # info | warn | danger
+    overdue: int = 0
+    params: dict[str, str | int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TodoProvider:
+    """A domain's source of pending work. The workbench calls ``todos(session, principal)``
+    only for a signed-in principal holding ``permission``; it must return only items in the
+    principal's scope (the domain's own scope rules, as its list page applies them), cost one or
+    two COUNT queries, never load rows, and never commit. Todos with a zero count are hidden."""
+
+    code: str
+    section: (
+        str  # a platform section: data | share | sense | govern | ops | serve | evaluate | admin
+    )
+    permission: str
+    todos: Callable[[Session, Principal], list[Todo]]
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class HealthCheck:
     name: str
     check: Callable[[], tuple[bool, str]]
@@ -199,6 +234,10 @@ class MudanSpec:
     @hookspec
     def mudan_periodic_jobs(self) -> list[PeriodicJob]:  # type: ignore[empty-body]
         """Periodic work for ``mudan scheduler run`` (reminders, overdue marks, computations)."""
+
+    @hookspec
+    def mudan_todos(self) -> list[TodoProvider]:  # type: ignore[empty-body]
+        """Sources of "my pending work" for the home page workbench and ``/api/v1/workbench``."""
 
     @hookspec
     def mudan_cli(self, app: typer.Typer) -> None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+from sqlalchemy.orm import Session
 
 from mudan.core.deps import CurrentPrincipal
+from mudan.core.rbac import Principal
 from mudan.demo.context import DemoContext
-from mudan.hooks import IndicatorSpec, NavEntry, hookimpl
+from mudan.hooks import IndicatorSpec, NavEntry, Todo, TodoProvider, hookimpl
 
 router = APIRouter(prefix="/api/v1/sample", tags=["sample"])
 DEMO_CALLS: list[float] = []
@@ -30,6 +32,15 @@ def mudan_nav_entries() -> list[NavEntry]:
 @hookimpl
 def mudan_indicators() -> list[IndicatorSpec]:
     return [IndicatorSpec("sample.count", "示例指标", "个", "serve", 115)]
+
+
+def _todos(session: Session, principal: Principal) -> list[Todo]:
+    return [Todo("sample.waiting", "一件事待办示例", 3, "/api/v1/sample/hello", "warn")]
+
+
+@hookimpl
+def mudan_todos() -> list[TodoProvider]:
+    return [TodoProvider("sample.waiting", "serve", "org.read", _todos)]
 
 
 @hookimpl

@@ -13,7 +13,7 @@ from tests import sample_plugin
 from tests.conftest import _settings, login_token
 
 
-def test_plugin_adds_route_nav_and_indicator(settings: Settings) -> None:
+def test_plugin_adds_route_nav_indicator_and_todos(settings: Settings) -> None:
     cfg = settings.model_copy(update={"plugins": ["tests.sample_plugin"]})
     with TestClient(create_app(cfg)) as c:
         assert c.get("/api/v1/sample/hello").status_code == 401  # deny by default applies
@@ -22,6 +22,16 @@ def test_plugin_adds_route_nav_and_indicator(settings: Settings) -> None:
         pm = c.app.state.ctx.pm  # type: ignore[attr-defined]
         codes = {i.code for i in collect(pm.hook.mudan_indicators())}
         assert "sample.count" in codes
+        # a provider is all it takes to appear on the workbench of those allowed to see it
+        todos = c.get("/api/v1/workbench", headers=h).json()["todos"]
+        assert {"code": "sample.waiting", "section": "serve", "count": 3}.items() <= next(
+            t for t in todos if t["code"] == "sample.waiting"
+        ).items()
+        assert 'data-code="sample.waiting"' in c.get("/", headers=h).text
+        grid = {"Authorization": f"Bearer {login_token(c, 'wangge')}"}  # no org.read
+        assert "sample.waiting" not in {
+            t["code"] for t in c.get("/api/v1/workbench", headers=grid).json()["todos"]
+        }
 
 
 def test_plugin_demo_hook_runs_after_org(empty_db_url: str, tmp_path: Path) -> None:

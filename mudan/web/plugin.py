@@ -10,5 +10,6 @@ from mudan.hooks import hookimpl
 @hookimpl
 def mudan_routers() -> list[APIRouter]:
     from mudan.web.shell import ops, router
+    from mudan.web.workbench import api
 
-    return [router, ops]
+    return [router, ops, api]

@@ -11,20 +11,27 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
-from mudan.core.deps import DbSession, app_ctx, locale_of, public, require
+from mudan.core.deps import DbSession, app_ctx, current_principal, locale_of, public, require
 from mudan.core.errors import Unauthenticated
 from mudan.core.throttle import Throttled
 from mudan.domains.org import websessions
 from mudan.domains.org.loginguard import guarded_login
-from mudan.web.render import render
+from mudan.web import workbench
+from mudan.web.render import SECTIONS, render
 
 router = APIRouter(include_in_schema=False)
 ops = APIRouter(tags=["ops"])
 
 
 @router.get("/")
-def home(request: Request) -> Response:
-    return render(request, "home.html")
+def home(request: Request, session: DbSession) -> Response:
+    """The workbench: my pending work by section, headline indicators, then the sections."""
+    pm, who = app_ctx(request).pm, current_principal(request)
+    ctx = {
+        "todo_groups": workbench.grouped(workbench.todos(pm, session, who), SECTIONS),
+        "indicators": workbench.headline(pm, session, who),
+    }
+    return render(request, "home.html", ctx)
 
 
 @router.get("/login")

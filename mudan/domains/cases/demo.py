@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mudan.core.rbac import Principal
+from mudan.core.workcal import WorkCalendar
 from mudan.demo.context import DemoContext
 from mudan.domains.cases import service as cs
 from mudan.domains.cases.enums import Action, CaseState, Channel, Mediation
@@ -32,6 +33,12 @@ USERS = (
     ("paidan", "周斌（派遣员）", Role.DISPATCHER, None, None),
     ("chuzhi", "吴刚（牡丹区综合行政执法局）", Role.HANDLER, "371702003", None),
     ("chengguan", "郑洁（市城市管理局）", Role.HANDLER, "371700003", None),
+)
+GRID_WORKER, GRID_WORKER_STREET = "wangge", "371702001000"  # 东城街道 (org demo users)
+GRID_WORKER_REPORTS = (  # category, title, days before today, department to dispatch to by hand
+    ("BJ0103", "路灯不亮", 15, None),  # routed to 牡丹区综合行政执法局 (371702003) at intake
+    ("SJ0699", "楼道堆放杂物", 1, None),  # no routing rule: the manual dispatch queue
+    ("SJ0699", "共享单车占用盲道", 2, "371700003"),  # 市城市管理局
 )
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚"
@@ -116,12 +123,59 @@ def build_cases_demo(ctx: DemoContext) -> None:
                 roll = 0.6 + 0.4 * roll
             _progress(session, case, cat, boss, roll, created, rng)
             task.advance()
+    _grid_worker_reports(session, boss, today, cal, router)
     for case in made:
         if case.suggested_merge_id and case.state not in (CaseState.CLOSED, CaseState.MERGED):
             into = session.get(Case, case.suggested_merge_id)
             if into is not None and into.state not in (CaseState.CLOSED, CaseState.MERGED):
                 cs.merge(session, case=case, into=into, principal=boss)
     cs.supervise(session, calendar=cal)
+
+
+def _grid_worker_reports(
+    session: Session,
+    boss: Principal,
+    today: datetime,
+    cal: WorkCalendar,
+    router: Router,
+) -> None:
+    """Reports of the demo grid worker in their street, whatever the scale, so every role of the
+    loop has work waiting: one dispatched to the district's enforcement bureau and past its limit
+    (chuzhi; overdue in wangge's, mudanqu's and the city's area), one waiting for manual dispatch
+    (paidan, zhiban) and one dispatched by hand to the city's urban-management bureau
+    (chengguan)."""
+    points = session.execute(
+        select(Region.lon, Region.lat)
+        .where(Region.level == "grid", Region.code.like(GRID_WORKER_STREET[:9] + "%"))
+        .order_by(Region.code)
+    ).all()
+    if not points:
+        return
+    for k, (code, title, days, dispatch_to) in enumerate(GRID_WORKER_REPORTS):
+        lon, lat = points[(k * 3) % len(points)]
+        case = cs.intake(
+            session,
+            data=cs.IntakeIn(
+                channel=Channel.GRID,
+                category_code=code,
+                title=title,
+                description=f"网格员巡查发现：{title}",
+                lon=float(lon or 0),
+                lat=float(lat or 0),
+                address=f"菏泽市牡丹区东城街道{STREETS[k]}",
+                reporter_name="陈静",
+                reporter_account=GRID_WORKER,
+            ),
+            actor=GRID_WORKER,
+            router=router,
+            calendar=cal,
+            now=today - timedelta(days=days) + timedelta(hours=9),
+        )
+        if dispatch_to:
+            at = case.created_at + timedelta(minutes=30)
+            for action in (Action.REGISTER, Action.DISPATCH):
+                data = cs.ActIn(action=action, department_code=dispatch_to)
+                cs.act(session, case=case, data=data, principal=boss, now=at)
 
 
 def _progress(

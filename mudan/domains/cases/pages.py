@@ -7,7 +7,6 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 
 from mudan.core.deps import DbSession, app_ctx, locale_of, public, require
 from mudan.core.errors import InvalidInput, MudanError
@@ -15,12 +14,10 @@ from mudan.core.rbac import Principal
 from mudan.domains.cases import assess
 from mudan.domains.cases import service as cs
 from mudan.domains.cases.access import case_scope
-from mudan.domains.cases.enums import Action, CaseState, Channel, Mediation
-from mudan.domains.cases.models import Case
+from mudan.domains.cases.enums import Action, Channel, Mediation
 from mudan.domains.cases.present import case_out
 from mudan.domains.cases.ratelimit import RateLimited, client_keys, limiter_of
 from mudan.domains.org.enums import Role
-from mudan.domains.org.service import department_codes
 from mudan.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -91,16 +88,7 @@ def board_page(
 
 @router.get("/cases/mobile")
 def mobile_page(request: Request, session: DbSession, who: Principal = HANDLE) -> Response:
-    depts = department_codes(session, who)
-    rows = session.scalars(
-        select(Case)
-        .where(
-            Case.department_code.in_(depts),
-            Case.state.in_([CaseState.DISPATCHED, CaseState.HANDLING]),
-        )
-        .order_by(Case.due_at)
-        .limit(50)
-    )
+    rows = session.scalars(cs.handler_queue(session, who).limit(50))
     items = [case_out(session, c, who) for c in rows]
     return render(request, "cases/mobile.html", {"items": items, "mediations": list(Mediation)})
 

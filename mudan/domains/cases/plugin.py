@@ -13,6 +13,7 @@ from mudan.hooks import (
     NavEntry,
     PeriodicJob,
     TaskRequest,
+    TodoProvider,
     hookimpl,
 )
 
@@ -77,6 +78,13 @@ def mudan_open_task(session: Session, task: TaskRequest) -> str | None:
     from mudan.domains.cases.service import open_task
 
     return open_task(session, task=task)
+
+
+@hookimpl
+def mudan_todos() -> list[TodoProvider]:
+    from mudan.domains.cases.todos import providers
+
+    return providers()
 
 
 @hookimpl

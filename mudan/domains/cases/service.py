@@ -33,6 +33,7 @@ from mudan.domains.cases.models import (
 )
 from mudan.domains.cases.workflow import ActIn, act
 from mudan.domains.org.models import Department
+from mudan.domains.org.service import department_codes
 from mudan.hooks import TaskRequest
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "board",
     "decide_extension",
     "get_case",
+    "handler_queue",
     "intake",
     "merge",
     "open_task",
@@ -154,6 +156,19 @@ def board(
         stmt.order_by(Case.due_at, Case.id).limit(filt.limit).offset(filt.offset)
     )
     return list(rows), total
+
+
+def handler_queue(session: Session, principal: Principal) -> Select[Any]:
+    """Cases a handler's departments lead and must act on: dispatched (to accept) or handling
+    (to report), soonest due first — the handler's phone page."""
+    return (
+        select(Case)
+        .where(
+            Case.department_code.in_(department_codes(session, principal)),
+            Case.state.in_([CaseState.DISPATCHED.value, CaseState.HANDLING.value]),
+        )
+        .order_by(Case.due_at)
+    )
 
 
 def open_task(session: Session, *, task: TaskRequest) -> str:

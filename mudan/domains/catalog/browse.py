@@ -87,6 +87,14 @@ def _filtered(stmt: Select[Any], filters: Mapping[str, str], skip: str = "") -> 
     return stmt
 
 
+def count(session: Session, *, visibility: Visibility, filters: Mapping[str, str]) -> int:
+    """How many entries ``browse`` lists for these filters (one COUNT, no facets)."""
+    base = select(func.count(CatalogEntry.id)).join(
+        Department, Department.id == CatalogEntry.department_id
+    )
+    return int(session.scalar(_filtered(_visible(base, visibility), filters)) or 0)
+
+
 def browse(session: Session, *, query: Query) -> PageOut:
     """Entries the reader may see (drafts only their own), filtered, with facet counts."""
     base = select(CatalogEntry).join(Department, Department.id == CatalogEntry.department_id)

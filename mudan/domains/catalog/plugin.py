@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from mudan.hooks import NavEntry, hookimpl
+from mudan.hooks import NavEntry, TodoProvider, hookimpl
 
 if TYPE_CHECKING:
     import typer
@@ -44,3 +44,10 @@ def mudan_demo(ctx: DemoContext) -> None:
     from mudan.domains.catalog.demo import build_catalog
 
     build_catalog(ctx)
+
+
+@hookimpl
+def mudan_todos() -> list[TodoProvider]:
+    from mudan.domains.catalog.todos import providers
+
+    return providers()

@@ -17,7 +17,7 @@ from mudan.core.params import Id
 from mudan.core.rbac import Principal
 from mudan.core.workcal import CHINA_TZ
 from mudan.domains.emergency import service as es
-from mudan.domains.emergency.enums import ROMAN, EventType, ResourceKind
+from mudan.domains.emergency.enums import ROMAN, EventType, IncidentStatus, ResourceKind
 from mudan.domains.emergency.schemas import IncidentIn, ReviewIn
 from mudan.web.render import render
 
@@ -99,15 +99,24 @@ def inbox_read(request: Request, session: DbSession, who: CurrentPrincipal) -> R
     return RedirectResponse("/emergency/inbox", status_code=303)
 
 
-def _incidents(request: Request, session: DbSession, status: int = 200, **extra: Any) -> Response:
+def _incidents(
+    request: Request,
+    session: DbSession,
+    status: int = 200,
+    state: IncidentStatus | None = None,
+    **extra: Any,
+) -> Response:
     who = current_principal(request)
-    ctx = {**_base(), "incidents": es.list_incidents(session, actor=who), **extra}
+    rows = es.list_incidents(session, actor=who, status=state)
+    ctx = {**_base(), "incidents": rows, "state": state.value if state else "", **extra}
     return render(request, "emergency/incidents.html", ctx, status)
 
 
 @router.get("/emergency/incidents", dependencies=[READ])
-def incidents_page(request: Request, session: DbSession) -> Response:
-    return _incidents(request, session)
+def incidents_page(request: Request, session: DbSession, status: str = "") -> Response:
+    """``status=open``: only the incidents still open."""
+    state = IncidentStatus(status) if status in set(IncidentStatus) else None
+    return _incidents(request, session, state=state)
 
 
 @router.post("/emergency/incidents")

@@ -7,7 +7,15 @@ from datetime import timedelta
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from mudan.hooks import IndicatorSpec, JobContext, MapLayer, NavEntry, PeriodicJob, hookimpl
+from mudan.hooks import (
+    IndicatorSpec,
+    JobContext,
+    MapLayer,
+    NavEntry,
+    PeriodicJob,
+    TodoProvider,
+    hookimpl,
+)
 
 if TYPE_CHECKING:
     import typer
@@ -83,3 +91,10 @@ def mudan_periodic_jobs() -> list[PeriodicJob]:
             "emergency.mark_overdue", "信息报送超时标记", timedelta(minutes=5), _mark_overdue
         )
     ]
+
+
+@hookimpl
+def mudan_todos() -> list[TodoProvider]:
+    from mudan.domains.emergency.todos import providers
+
+    return providers()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pluggy
-from sqlalchemy import ColumnElement, or_, select, text
+from sqlalchemy import ColumnElement, Select, or_, select, text
 from sqlalchemy.orm import Session
 
 from mudan.core import audit
@@ -278,21 +278,35 @@ def hand_off(
     return alert
 
 
-def list_alerts(
-    session: Session,
+def alerts_query(
     *,
     status: str | None = None,
     region_prefixes: list[str] | None = None,
-    limit: int = 200,
-) -> list[AlertOut]:
-    q = select(Alert).order_by(Alert.id.desc()).limit(limit)
+    level: str | None = None,
+) -> Select[Alert]:
+    """Alerts by status (``active``: open, acknowledged or handling), region scope and level."""
+    q = select(Alert)
     if status == "active":
         q = q.where(Alert.status.in_([str(s) for s in ACTIVE]))
     elif status:
         q = q.where(Alert.status == status)
     if region_prefixes is not None:
         q = q.where(_in_regions(region_prefixes))
-    return [alert_out(a) for a in session.scalars(q)]
+    if level:
+        q = q.where(Alert.level == level)
+    return q
+
+
+def list_alerts(
+    session: Session,
+    *,
+    status: str | None = None,
+    region_prefixes: list[str] | None = None,
+    level: str | None = None,
+    limit: int = 200,
+) -> list[AlertOut]:
+    q = alerts_query(status=status, region_prefixes=region_prefixes, level=level)
+    return [alert_out(a) for a in session.scalars(q.order_by(Alert.id.desc()).limit(limit))]
 
 
 def _in_regions(prefixes: list[str]) -> ColumnElement[bool]:

@@ -19,7 +19,7 @@ from mudan.core.errors import InvalidInput, MudanError, NotFound
 from mudan.core.params import Id
 from mudan.core.rbac import Principal
 from mudan.domains.indicators import defs, service
-from mudan.domains.indicators.enums import Aggregation, FormulaKind, Frequency
+from mudan.domains.indicators.enums import Aggregation, AlertLevel, FormulaKind, Frequency
 from mudan.domains.indicators.report_pdf import render_pdf
 from mudan.domains.indicators.reports import SECTION_ZH, build_report
 from mudan.domains.indicators.schemas import IndicatorIn
@@ -196,12 +196,18 @@ def indicator_compute_page(
 
 @router.get("/alerts")
 def alerts_page(
-    request: Request, session: DbSession, status: str = "active", who: Principal = ALERTS_READ
+    request: Request,
+    session: DbSession,
+    status: str = "active",
+    level: str = "",
+    who: Principal = ALERTS_READ,
 ) -> Response:
+    level = level if level in set(AlertLevel) else ""
     alerts = service.list_alerts(
-        session, status=status or None, region_prefixes=alert_prefixes(who)
+        session, status=status or None, region_prefixes=alert_prefixes(who), level=level or None
     )
-    return render(request, "indicators/alerts.html", {"alerts": alerts, "status": status})
+    ctx = {"alerts": alerts, "status": status, "level": level, "levels": list(AlertLevel)}
+    return render(request, "indicators/alerts.html", ctx)
 
 
 def _alert_page(request: Request, session: DbSession, alert_id: int, **extra: Any) -> Response:

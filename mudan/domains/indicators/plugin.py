@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from mudan.hooks import AlertSignal, IndicatorSpec, NavEntry, PeriodicJob, hookimpl
+from mudan.hooks import AlertSignal, IndicatorSpec, NavEntry, PeriodicJob, TodoProvider, hookimpl
 
 if TYPE_CHECKING:
     import typer
@@ -49,6 +49,13 @@ def mudan_raise_alert(session: Session, signal: AlertSignal) -> int | None:
     from mudan.domains.indicators.alerts import raise_signal
 
     return raise_signal(session, signal=signal)
+
+
+@hookimpl
+def mudan_todos() -> list[TodoProvider]:
+    from mudan.domains.indicators.todos import providers
+
+    return providers()
 
 
 @hookimpl

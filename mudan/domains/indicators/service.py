@@ -7,6 +7,7 @@ indicator):
 - ``series(session, *, code, region_code, since)`` → ``SeriesOut`` (actuals + forecast)
 - ``alerts_since(session, *, after_id, limit)`` → ``list[AlertOut]`` (ids only grow)
 - ``open_alerts(session, *, region_code)`` → ``list[AlertOut]`` (active alerts in a subtree)
+- ``headline_values(session, *, principal)`` → ``list[IndicatorValueOut]`` (the workbench's)
 
 Writes live in :mod:`defs`, :mod:`compute`, :mod:`alerts`, :mod:`rules`, :mod:`forecast` and
 are re-exported here.
@@ -23,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from mudan.core.db import as_utc
 from mudan.core.i18n import t
+from mudan.core.rbac import Principal
 from mudan.domains.indicators import defs
 from mudan.domains.indicators.alerts import (
     ACTIVE,
@@ -65,6 +67,7 @@ __all__ = [
     "get_alert",
     "get_def",
     "hand_off",
+    "headline_values",
     "latest_values",
     "list_alerts",
     "list_defs",
@@ -225,6 +228,37 @@ def latest_values(
                 )
             )
     return out
+
+
+#: The workbench's headline indicators: the programme's published targets (及时共享率 99 %,
+#: 开放合格率 98 %, 在线率 95 %, 出图率 85 %) and the city's air.
+HEADLINES = (
+    "share.on_time_rate",
+    "open.qualified_rate",
+    "sense.video_online_rate",
+    "sense.video_image_rate",
+    "env.aqi",
+)
+
+
+def headline_region(principal: Principal) -> str | None:
+    """The region whose values a principal's workbench shows: the city for a city-wide scope,
+    else the first region of its scope (None without a scope)."""
+    paths = sorted(principal.scope_paths)
+    if not paths:
+        return None
+    return CITY if CITY in paths else paths[0].rsplit("/", 1)[-1]
+
+
+def headline_values(
+    session: Session, *, principal: Principal, codes: tuple[str, ...] = HEADLINES
+) -> list[IndicatorValueOut]:
+    """The latest values of the headline indicators for the principal's own region; nothing for
+    a principal without ``indicators.read``. Never raises for a broken indicator."""
+    region = headline_region(principal)
+    if region is None or not principal.can("indicators.read"):
+        return []
+    return latest_values(session, codes=list(codes), region_code=region)
 
 
 def region_values(

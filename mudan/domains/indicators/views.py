@@ -15,7 +15,7 @@ from mudan.core.errors import NotFound
 from mudan.core.params import Id
 from mudan.core.rbac import Principal
 from mudan.domains.indicators import defs, rules, service
-from mudan.domains.indicators.enums import AlertKind
+from mudan.domains.indicators.enums import AlertKind, AlertLevel
 from mudan.domains.indicators.models import Alert
 from mudan.domains.indicators.schemas import (
     AlertDetailOut,
@@ -200,6 +200,7 @@ def indicators_forecast(
 def alerts_list(
     session: DbSession,
     status: str = "",
+    level: AlertLevel | None = None,
     after_id: Annotated[int | None, Query(ge=0)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     who: Principal = ALERTS_READ,
@@ -209,7 +210,11 @@ def alerts_list(
         rows = service.alerts_since(session, after_id=after_id, limit=limit)
         return [a for a in rows if sees_alert_region(who, a.region_code)]
     return service.list_alerts(
-        session, status=status or None, region_prefixes=alert_prefixes(who), limit=limit
+        session,
+        status=status or None,
+        region_prefixes=alert_prefixes(who),
+        level=level.value if level else None,
+        limit=limit,
     )
 
 

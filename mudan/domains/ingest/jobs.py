@@ -5,13 +5,15 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, and_, select, update
+from sqlalchemy.orm import Session, aliased
 
 from mudan.core.db import utcnow
 from mudan.core.errors import NotFound
+from mudan.core.rbac import Principal
 from mudan.domains.ingest.enums import JobStatus, LoadMode, SourceKind
 from mudan.domains.ingest.models import IngestJob
+from mudan.domains.org.service import department_codes
 
 MAX_LOG_CHARS = 200_000
 
@@ -64,19 +66,56 @@ def log(job: IngestJob, line: str, *, at: datetime | None = None) -> None:
     job.log = text[-MAX_LOG_CHARS:]
 
 
+def job_scope(session: Session, principal: Principal) -> set[str] | None:
+    """Department codes whose jobs ``principal`` sees (None: every department's)."""
+    if principal.can("lake.query_all") or principal.can("audit.read"):
+        return None
+    return department_codes(session, principal)
+
+
+def unresolved_failure() -> ColumnElement[bool]:
+    """A failed or interrupted job whose table has not loaded successfully since."""
+    later = aliased(IngestJob)
+    fixed = (
+        select(later.id)
+        .where(
+            later.table_ref == IngestJob.table_ref,
+            later.status == JobStatus.SUCCEEDED.value,
+            later.created_at > IngestJob.created_at,
+        )
+        .exists()
+    )
+    failed = [JobStatus.FAILED.value, JobStatus.INTERRUPTED.value]
+    return and_(IngestJob.status.in_(failed), ~fixed)
+
+
+def jobs_query(
+    *,
+    table_ref: str | None = None,
+    department_codes: set[str] | None = None,
+    failed_only: bool = False,
+) -> Select[IngestJob]:
+    q = select(IngestJob)
+    if table_ref:
+        q = q.where(IngestJob.table_ref == table_ref)
+    if department_codes is not None:
+        q = q.where(IngestJob.department_code.in_(department_codes))
+    if failed_only:
+        q = q.where(unresolved_failure())
+    return q
+
+
 def list_jobs(
     session: Session,
     *,
     table_ref: str | None = None,
     department_codes: set[str] | None = None,
+    failed_only: bool = False,
     limit: int = 50,
 ) -> list[IngestJob]:
-    q = select(IngestJob).order_by(IngestJob.created_at.desc()).limit(limit)
-    if table_ref:
-        q = q.where(IngestJob.table_ref == table_ref)
-    if department_codes is not None:
-        q = q.where(IngestJob.department_code.in_(department_codes))
-    return list(session.scalars(q))
+    """Newest first; ``failed_only``: failures not yet followed by a successful load."""
+    q = jobs_query(table_ref=table_ref, department_codes=department_codes, failed_only=failed_only)
+    return list(session.scalars(q.order_by(IngestJob.created_at.desc()).limit(limit)))
 
 
 def mark_interrupted(session: Session) -> int:

@@ -15,32 +15,41 @@ from mudan.domains.ingest import service as ingest
 from mudan.domains.ingest.enums import LoadMode
 from mudan.domains.ingest.rates import aggregation_rates
 from mudan.domains.ingest.views import start_job
-from mudan.domains.org.service import department_codes
 from mudan.web.render import render
 
 router = APIRouter(include_in_schema=False)
 
 
 def _jobs_page(
-    request: Request, session: DbSession, principal: Principal, **extra: object
+    request: Request,
+    session: DbSession,
+    principal: Principal,
+    failed: bool = False,
+    **extra: object,
 ) -> Response:
-    depts = (
-        None
-        if principal.can("lake.query_all") or principal.can("audit.read")
-        else (department_codes(session, principal))
-    )
-    rows = jobs.list_jobs(session, department_codes=depts, limit=100)
+    depts = jobs.job_scope(session, principal)
+    rows = jobs.list_jobs(session, department_codes=depts, failed_only=failed, limit=100)
     city, _ = aggregation_rates(session)
-    ctx: dict[str, object] = {"jobs": rows, "modes": list(LoadMode), "rate": city}
+    ctx: dict[str, object] = {
+        "jobs": rows,
+        "modes": list(LoadMode),
+        "rate": city,
+        "failed": failed,
+    }
     ctx.update(extra)
     return render(request, "ingest/jobs.html", ctx, status_code=422 if "error" in extra else 200)
 
 
 @router.get("/ingest", dependencies=[require("ingest.read")])
 def ingest_page(
-    request: Request, session: DbSession, principal: CurrentPrincipal, table_ref: str = ""
+    request: Request,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    table_ref: str = "",
+    failed: bool = False,
 ) -> Response:
-    return _jobs_page(request, session, principal, table_ref=table_ref[:130])
+    """``failed=true``: only the failed loads not yet followed by a successful one."""
+    return _jobs_page(request, session, principal, failed, table_ref=table_ref[:130])
 
 
 @router.post("/ingest/upload")

@@ -6,7 +6,7 @@ from datetime import timedelta
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from mudan.hooks import IndicatorSpec, JobContext, NavEntry, PeriodicJob, hookimpl
+from mudan.hooks import IndicatorSpec, JobContext, NavEntry, PeriodicJob, TodoProvider, hookimpl
 
 if TYPE_CHECKING:
     import typer
@@ -85,3 +85,10 @@ def mudan_periodic_jobs() -> list[PeriodicJob]:
             "ingest.sweep_uploads", "清理已用完的上传文件", timedelta(hours=1), _sweep_uploads
         ),
     ]
+
+
+@hookimpl
+def mudan_todos() -> list[TodoProvider]:
+    from mudan.domains.ingest.todos import providers
+
+    return providers()

@@ -102,14 +102,17 @@ def list_ingest_jobs(
     session: DbSession,
     principal: CurrentPrincipal,
     table_ref: str | None = None,
+    failed: bool = False,
     limit: int = Query(50, ge=1, le=500),
 ) -> list[JobOut]:
-    depts = (
-        None
-        if principal.can("lake.query_all") or principal.can("audit.read")
-        else (department_codes(session, principal))
+    """``failed=true``: failed or interrupted loads not yet followed by a successful one."""
+    rows = jobs.list_jobs(
+        session,
+        table_ref=table_ref,
+        department_codes=jobs.job_scope(session, principal),
+        failed_only=failed,
+        limit=limit,
     )
-    rows = jobs.list_jobs(session, table_ref=table_ref, department_codes=depts, limit=limit)
     return [job_out(j) for j in rows]
 
 

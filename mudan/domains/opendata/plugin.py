@@ -7,7 +7,7 @@ from datetime import timedelta
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from mudan.hooks import IndicatorSpec, JobContext, NavEntry, PeriodicJob, hookimpl
+from mudan.hooks import IndicatorSpec, JobContext, NavEntry, PeriodicJob, TodoProvider, hookimpl
 
 if TYPE_CHECKING:
     import typer
@@ -77,3 +77,10 @@ def mudan_demo(ctx: DemoContext) -> None:
     from mudan.domains.opendata.demo import build_portal
 
     build_portal(ctx)
+
+
+@hookimpl
+def mudan_todos() -> list[TodoProvider]:
+    from mudan.domains.opendata.todos import providers
+
+    return providers()

@@ -5,7 +5,7 @@ Keyword-only, take a session, never commit."""
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from mudan.core import audit
@@ -21,6 +21,7 @@ from mudan.domains.opendata.sync import refresh_data, sync_datasets
 from mudan.domains.org.service import department_codes
 
 __all__ = [
+    "applications_query",
     "apply",
     "check_data_access",
     "compute_scores",
@@ -171,9 +172,11 @@ def decide(
     return app
 
 
-def list_applications(
+def applications_query(
     session: Session, *, principal: Principal, status: str | None = None
-) -> list[tuple[OpenApplication, OpenDataset]]:
+) -> Select[OpenApplication, OpenDataset]:
+    """Applications the principal decides (its departments' datasets; the bureau: all) or,
+    for an applicant, its own."""
     stmt = select(OpenApplication, OpenDataset).join(
         OpenDataset, OpenDataset.id == OpenApplication.dataset_id
     )
@@ -185,6 +188,13 @@ def list_applications(
             stmt = stmt.where(OpenDataset.department_code.in_(codes))
     else:
         stmt = stmt.where(OpenApplication.user_id == (principal.user_id or -1))
+    return stmt
+
+
+def list_applications(
+    session: Session, *, principal: Principal, status: str | None = None
+) -> list[tuple[OpenApplication, OpenDataset]]:
+    stmt = applications_query(session, principal=principal, status=status)
     rows = session.execute(stmt.order_by(OpenApplication.id.desc()).limit(500)).all()
     return [(a, d) for a, d in rows]
 

@@ -17,6 +17,7 @@ from mudan.core.rbac import Principal
 from mudan.domains.quality import service as qs
 from mudan.domains.quality.enums import RuleKind, Severity, TicketStatus
 from mudan.domains.quality.scope import check_rows, check_tables, data_scope, ticket_scope
+from mudan.domains.quality.todos import LIVE_FILTER
 from mudan.domains.quality.views import audit_change, release_rows
 from mudan.web.render import render
 
@@ -108,9 +109,10 @@ def quarantine_reject(
 
 @router.get("/quality/tickets", dependencies=[READ])
 def tickets_page(request: Request, session: DbSession, status: str = "") -> Response:
+    """``status``: one ticket status, or ``live`` (still to be corrected)."""
     chosen = TicketStatus(status) if status in set(TicketStatus) else None
     scope = ticket_scope(session, current_principal(request))
-    tickets = qs.list_tickets(session, status=chosen, departments=scope)
+    tickets = qs.list_tickets(session, status=chosen, departments=scope, live=status == LIVE_FILTER)
     return render(
         request,
         "quality/tickets.html",

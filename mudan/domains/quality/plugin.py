@@ -6,7 +6,7 @@ from datetime import timedelta
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from mudan.hooks import JobContext, NavEntry, PeriodicJob, hookimpl
+from mudan.hooks import JobContext, NavEntry, PeriodicJob, TodoProvider, hookimpl
 
 if TYPE_CHECKING:
     import typer
@@ -55,3 +55,10 @@ def mudan_periodic_jobs() -> list[PeriodicJob]:
             "quality.mark_overdue", "标记超期纠错工单", timedelta(minutes=30), _mark_overdue
         )
     ]
+
+
+@hookimpl
+def mudan_todos() -> list[TodoProvider]:
+    from mudan.domains.quality.todos import providers
+
+    return providers()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from mudan.core.db import as_utc, utcnow
@@ -71,6 +72,27 @@ def get_ticket(session: Session, *, ticket_id: int) -> CorrectionTicket:
     return ticket
 
 
+def tickets_query(
+    *,
+    statuses: Iterable[TicketStatus] | None = None,
+    department_code: str | None = None,
+    table_ref: str | None = None,
+    departments: set[str] | None = None,
+) -> Select[CorrectionTicket]:
+    """Tickets in ``statuses`` (None: any), of one department/table, within ``departments``
+    (a scope from :mod:`mudan.domains.quality.scope`; None: every department)."""
+    q = select(CorrectionTicket)
+    if departments is not None:
+        q = q.where(CorrectionTicket.department_code.in_(sorted(departments)))
+    if statuses is not None:
+        q = q.where(CorrectionTicket.status.in_([s.value for s in statuses]))
+    if department_code:
+        q = q.where(CorrectionTicket.department_code == department_code)
+    if table_ref:
+        q = q.where(CorrectionTicket.table_ref == table_ref)
+    return q
+
+
 def list_tickets(
     session: Session,
     *,
@@ -78,17 +100,17 @@ def list_tickets(
     department_code: str | None = None,
     table_ref: str | None = None,
     departments: set[str] | None = None,
+    live: bool = False,
 ) -> list[CorrectionTicket]:
-    q = select(CorrectionTicket).order_by(CorrectionTicket.id.desc())
-    if departments is not None:
-        q = q.where(CorrectionTicket.department_code.in_(sorted(departments)))
-    if status is not None:
-        q = q.where(CorrectionTicket.status == status.value)
-    if department_code:
-        q = q.where(CorrectionTicket.department_code == department_code)
-    if table_ref:
-        q = q.where(CorrectionTicket.table_ref == table_ref)
-    return list(session.scalars(q))
+    """``live``: only tickets still to be corrected (open, fixing or overdue)."""
+    statuses = LIVE if live else (status,) if status is not None else None
+    q = tickets_query(
+        statuses=statuses,
+        department_code=department_code,
+        table_ref=table_ref,
+        departments=departments,
+    )
+    return list(session.scalars(q.order_by(CorrectionTicket.id.desc())))
 
 
 def transition(

@@ -1,7 +1,8 @@
 """Demo share requests: ``ctx.scaled(14000)`` over the past year — ~70% on 无条件 entries
 (granted at once), the rest through provider and bureau review with a realistic mix of
 approvals, rejections, requests for more information, a few late answers (so 及时共享率
-lands near, not at, 99%) and some still open, one or two already overdue. Bulk-inserted
+lands near, not at, 99%) and some still open, one or two already overdue; the newest four are
+planted so each demo approver has work waiting at any scale (``_plant``). Bulk-inserted
 (Core), deterministic for the seed, idempotent. The synthetic history is on each request's
 timeline but not in the audit chain (which records what really happened on this install).
 County nodes (lake namespaces) are configured for the nine districts."""
@@ -43,6 +44,7 @@ PURPOSES = (
     ("城市运行监测分析", "《菏泽市城市大脑建设方案》"),
     ("应急救援资源调度", "《中华人民共和国突发事件应对法》"),
 )
+POLICE, COUNTY_NODE, BUREAU = "371700002", "371702001", "371700001"  # gaj, mudanqu, dsj
 SYSTEMS = ("一网通办平台", "网格化治理平台", "信用菏泽平台", "城市运行管理平台", "应急指挥平台")
 
 
@@ -89,6 +91,7 @@ def build_sharing(ctx: DemoContext) -> None:
     now = utcnow()
     n = ctx.scaled(FULL_REQUESTS, minimum=20)
     plans = [_plan(rng, entries, items, depts, now, i, n) for i in range(n)]
+    _plant(session, entries, items, plans, now)
     with ctx.progress.task("共享申请", n) as task:
         rows = [_request_row(cal, p, now) for p in plans]
         ids = list(
@@ -195,6 +198,61 @@ def _due(cal: WorkCalendar, start: datetime, days: int) -> datetime:
     return cal.add_workdays(start.astimezone(CHINA_TZ), days).at.astimezone(UTC)
 
 
+def _plant(
+    session: Any,
+    entries: list[Any],
+    items: dict[int, list[tuple[str, str]]],
+    plans: list[dict[str, Any]],
+    now: datetime,
+) -> None:
+    """Make the newest few requests the open ones every demo approver has waiting, whatever the
+    scale: two for the police bureau to review (one past its deadline), one for the big-data
+    bureau, and one of the Mudan district node's asked for more information."""
+    ids = {code: i for code, i in session.execute(select(Department.code, Department.id))}
+    police, county, bureau = ids.get(POLICE), ids.get(COUNTY_NODE), ids.get(BUREAU)
+    cond = [e for e in entries if e[2] == "conditional"]
+    theirs = [e for e in cond if e[1] == police]
+    others = [e for e in cond if e[1] not in (police, county)]
+    if not theirs or not others or None in (county, bureau) or len(plans) < 8:
+        return
+    wanted = (  # kind, entry, requester, created
+        ("provider_review", theirs[0], county, now - timedelta(days=30)),
+        ("provider_review", theirs[-1], bureau, now - timedelta(hours=2)),
+        ("bureau_review", others[0], police, now - timedelta(days=1)),
+        ("needs_info", others[-1], county, now - timedelta(days=3)),
+    )
+    for k, (kind, entry, requester, created) in enumerate(wanted):
+        eid, provider, _, keys, code = entry
+        names = [nm for nm, share in items.get(eid, []) if share != "none"]
+        old = plans[len(plans) - len(wanted) + k]
+        old.update(
+            entry_id=eid, provider=provider, requester=requester, items=names, keys=keys,
+            conditional=True, created=created, regions=[], region_col=None, dept_code=code,
+            planted=kind,
+        )  # fmt: skip
+
+
+def _planted_row(
+    cal: WorkCalendar, p: dict[str, Any], base: dict[str, Any], now: datetime
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    created: datetime = p["created"]
+    events = [ev(created, "submit", "provider")]
+    if p["planted"] == "provider_review":
+        due = _due(cal, created, 5)
+        late = now > due
+        base.update(status="provider_review", step="provider", step_started_at=created)
+        base.update(due_at=due, overdue=late, answered_at=None)
+        return base, [*events, *([ev(due, "overdue", "provider", due=due)] if late else [])]
+    done = created + timedelta(hours=2)
+    if p["planted"] == "bureau_review":
+        base.update(status="bureau_review", step="bureau", step_started_at=done)
+        base.update(due_at=_due(cal, done, 3), answered_at=None)
+        return base, [*events, ev(done, "approve", "provider")]
+    note = "请补充法律依据原文"
+    base.update(status="needs_info", info_step="provider", note=note, answered_at=None)
+    return base, [*events, ev(done, "ask_info", "provider", note)]
+
+
 def _request_row(
     cal: WorkCalendar, p: dict[str, Any], now: datetime
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -223,6 +281,8 @@ def _request_row(
         "step": None,
         "overdue": False,
     }
+    if p.get("planted"):
+        return _planted_row(cal, p, base, now)
     if not p["conditional"]:
         base.update(status="approved", answered_at=created)
         return base, [ev(created, "submit", None), ev(created, "grant", None)]

@@ -30,13 +30,23 @@ def _csv(text: str) -> list[str]:
 
 @router.get("/share/requests", dependencies=[READ])
 def list_page(
-    request: Request, session: DbSession, box: str = "all", status: str = "", page: int = 1
+    request: Request,
+    session: DbSession,
+    box: str = "all",
+    status: str = "",
+    overdue: bool = False,
+    page: int = 1,
 ) -> Response:
     who = current_principal(request)
     box = box if box in ("all", "mine", "inbox") else "all"
     status = status if status in set(RequestStatus) else ""
     rows, total = requests.list_requests(
-        session, principal=who, box=box, status=status or None, page=max(1, page)
+        session,
+        principal=who,
+        box=box,
+        status=status or None,
+        overdue=overdue,
+        page=max(1, page),
     )
     return render(
         request,
@@ -46,6 +56,7 @@ def list_page(
             "total": total,
             "box": box,
             "status": status,
+            "overdue": overdue,
             "statuses": list(RequestStatus),
             "page": max(1, page),
             "pages": max(1, (total + 49) // 50),

@@ -6,7 +6,7 @@ from datetime import timedelta
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from mudan.hooks import IndicatorSpec, JobContext, NavEntry, PeriodicJob, hookimpl
+from mudan.hooks import IndicatorSpec, JobContext, NavEntry, PeriodicJob, TodoProvider, hookimpl
 
 if TYPE_CHECKING:
     import typer
@@ -48,6 +48,13 @@ def mudan_indicators() -> list[IndicatorSpec]:
     from mudan.domains.sharing.indicators import specs
 
     return specs()
+
+
+@hookimpl
+def mudan_todos() -> list[TodoProvider]:
+    from mudan.domains.sharing.todos import providers
+
+    return providers()
 
 
 @hookimpl

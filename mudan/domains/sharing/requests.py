@@ -17,7 +17,7 @@ from mudan.core.rbac import Principal
 from mudan.domains.catalog import service as catalog
 from mudan.domains.org.models import Department, Region
 from mudan.domains.sharing import deadlines, grants
-from mudan.domains.sharing.enums import Decision, EventKind, RequestStatus, Step
+from mudan.domains.sharing.enums import OPEN_STATUSES, Decision, EventKind, RequestStatus, Step
 from mudan.domains.sharing.models import ShareEvent, ShareRequest
 from mudan.domains.sharing.schemas import RequestIn, ResubmitIn
 
@@ -305,16 +305,16 @@ def get_request(session: Session, *, principal: Principal, request_id: int) -> S
     return req
 
 
-def list_requests(
-    session: Session,
-    *,
+def requests_query(
     principal: Principal,
+    *,
     box: str = "all",
     status: str | None = None,
-    page: int = 1,
-    page_size: int = 50,
-) -> tuple[list[ShareRequest], int]:
-    """``box``: mine (my departments asked) | inbox (waiting for me) | all (what I may see)."""
+    overdue_at: datetime | None = None,
+) -> Select[Any]:
+    """The requests ``principal`` may see in ``box``: mine (my departments asked) | inbox
+    (waiting for me) | all (what I may see); with ``overdue_at``, only open ones past their
+    step's deadline at that time."""
     q = visible(select(ShareRequest), principal)
     ids = list(principal.department_ids)
     if box == "mine":
@@ -335,6 +335,27 @@ def list_requests(
         if status not in set(RequestStatus):
             raise InvalidInput("sharing.bad_status", value=status)
         q = q.where(ShareRequest.status == status)
+    if overdue_at is not None:
+        q = q.where(
+            ShareRequest.status.in_([s.value for s in OPEN_STATUSES]),
+            ShareRequest.due_at < overdue_at,
+        )
+    return q
+
+
+def list_requests(
+    session: Session,
+    *,
+    principal: Principal,
+    box: str = "all",
+    status: str | None = None,
+    overdue: bool = False,
+    page: int = 1,
+    page_size: int = 50,
+) -> tuple[list[ShareRequest], int]:
+    """``box``: mine (my departments asked) | inbox (waiting for me) | all (what I may see);
+    ``overdue``: only open requests past their step's deadline now."""
+    q = requests_query(principal, box=box, status=status, overdue_at=utcnow() if overdue else None)
     total = int(session.scalar(select(func.count()).select_from(q.subquery())) or 0)
     rows = session.scalars(
         q.order_by(ShareRequest.id.desc()).offset((max(page, 1) - 1) * page_size).limit(page_size)

@@ -90,10 +90,14 @@ def list_requests(
     session: DbSession,
     box: str = "all",
     status: str | None = None,
+    overdue: bool = False,
     page: int = Query(1, ge=1, le=MAX_ID),
     who: Principal = READ,
 ) -> dict[str, Any]:
-    rows, total = requests.list_requests(session, principal=who, box=box, status=status, page=page)
+    """``overdue=true``: only open requests past their step's deadline."""
+    rows, total = requests.list_requests(
+        session, principal=who, box=box, status=status, overdue=overdue, page=page
+    )
     return {"total": total, "page": page, "items": [request_out(session, r) for r in rows]}
 
 
