@@ -19,7 +19,6 @@ while the deny-by-default 401/403, 404 and 409 are our one error envelope everyw
 from __future__ import annotations
 
 import json
-import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,6 +33,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from mudan.app import create_app
 from tests.conftest import DatabaseFactory, _settings, login_token
+from tests.web.jsonstamps import naive_timestamps
 
 USERS = ("wangge", "admin")  # the low-privilege one first, then the one who may do anything
 SEED = 3717
@@ -68,21 +68,6 @@ schema = schemathesis.openapi.from_dict(_openapi(), config=CONFIG).exclude(
     func=lambda ctx: (ctx.operation.method.upper(), ctx.operation.path) in EXCLUDED
 )
 
-_TIMESTAMP = re.compile(
-    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?P<zone>Z|[+-]\d{2}:?\d{2})?"
-)
-
-
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
-
 
 def timestamps_carry_a_zone(ctx: Any, response: schemathesis.Response, case: Any) -> None:
     """Every timestamp in a JSON body says its zone, documented as date-time or not."""
@@ -93,7 +78,7 @@ def timestamps_carry_a_zone(ctx: Any, response: schemathesis.Response, case: Any
         body = json.loads(response.content)
     except ValueError:
         return
-    naive = [s for s in _strings(body) if (m := _TIMESTAMP.fullmatch(s)) and not m["zone"]]
+    naive = naive_timestamps(body)
     assert not naive, f"timestamps without a time zone: {naive[:5]}"
 
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-from typing import Any
-
 from fastapi.testclient import TestClient
+
+from tests.web.jsonstamps import TIMESTAMP, strings
 
 # Operations that answered naive times on SQLite before UTCDateTime (one or more per domain).
 SAMPLE = [
@@ -24,20 +22,6 @@ SAMPLE = [
     "/api/v1/share/requests",
     "/api/v1/iot/devices",
 ]
-TIMESTAMP = re.compile(
-    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?"
-)
-
-
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
 
 
 def test_sampled_operations_answer_aware_timestamps(
@@ -47,8 +31,8 @@ def test_sampled_operations_answer_aware_timestamps(
     for url in SAMPLE:
         r = client.get(url, headers=admin_headers)
         assert r.status_code == 200, (url, r.text)
-        stamps = [(s, m) for s in _strings(r.json()) if (m := TIMESTAMP.fullmatch(s))]
-        naive = [s for s, m in stamps if not m[1]]
+        stamps = [(s, m) for s in strings(r.json()) if (m := TIMESTAMP.fullmatch(s))]
+        naive = [s for s, m in stamps if not m["zone"]]
         assert naive == [], (url, naive[:3])
         seen += len(stamps)
     assert seen > 50  # the sample does carry timestamps
