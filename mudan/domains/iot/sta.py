@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from mudan.core.db import as_utc
 from mudan.core.deps import CurrentPrincipal, DbSession, require
 from mudan.core.errors import NotFound
-from mudan.core.params import BigId, Id
+from mudan.core.params import MAX_ID, BigId, Id
 from mudan.domains.iot.enums import TYPES, DeviceType
 from mudan.domains.iot.models import Device, Reading
 from mudan.domains.iot.registry import scope_clause
@@ -208,6 +208,9 @@ def single(x: Req, kind: str, only: Restrict, name: str) -> dict[str, Any]:
 
 
 def _ds(ds_id: int) -> Restrict:
+    # A datastream id is device id x 8 + metric: past the device ids' 32 bits, no such stream.
+    if ds_id // 8 > MAX_ID:
+        raise NotFound("iot.sta_not_found", entity=f"Datastreams({ds_id})")
     return Restrict(dev=ds_id // 8, k=ds_id % 8)
 
 
