@@ -6,10 +6,10 @@ from sqlalchemy import ColumnElement, false, or_, true
 from sqlalchemy.orm import Session
 
 from mudan.core.errors import Forbidden
-from mudan.core.rbac import ALL, Principal
 from mudan.domains.cases.models import Case, CaseAssignment
-from mudan.domains.org.geo import CITY_CODE
-from mudan.domains.org.service import department_codes
+from mudan.kernel.geo import CITY_CODE
+from mudan.kernel.identity import department_codes
+from mudan.kernel.rbac import ALL, Principal
 
 
 def is_admin(principal: Principal) -> bool:

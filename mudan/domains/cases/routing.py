@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mudan.domains.cases.models import RoutingRule
-from mudan.domains.org.geo import CITY_CODE, LocateResult, Locator
-from mudan.domains.org.models import Region
-from mudan.domains.org.regions import build_locator
+from mudan.kernel.geo import CITY_CODE, LocateResult, Locator
+from mudan.kernel.models import Region
+from mudan.kernel.regions import build_locator
 
 
 @dataclass(frozen=True)

@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
-from mudan.core.rbac import Principal
 from mudan.domains.emergency.models import DutyShift, Incident, Resource
-from mudan.domains.org.geo import CITY_CODE
-from mudan.domains.org.models import Department, Region
-from mudan.domains.org.service import department_codes
+from mudan.kernel.geo import CITY_CODE
+from mudan.kernel.identity import department_codes
+from mudan.kernel.models import Department, Region
+from mudan.kernel.rbac import Principal
 
 
 def _city_wide(principal: Principal) -> bool:

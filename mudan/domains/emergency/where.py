@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mudan.core.errors import InvalidInput
-from mudan.core.rbac import Principal
-from mudan.domains.org.geo import Locator
-from mudan.domains.org.models import Region
-from mudan.domains.org.regions import build_locator
+from mudan.kernel.geo import Locator
+from mudan.kernel.models import Region
+from mudan.kernel.rbac import Principal
+from mudan.kernel.regions import build_locator
 
 Actor = Principal
 EARTH_RADIUS_M = 6_371_008.8

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from mudan.core.errors import Forbidden
-from mudan.core.rbac import Principal
-from mudan.domains.org.regions import get_region
+from mudan.kernel.rbac import Principal
+from mudan.kernel.regions import get_region
 
 CITY = "3717"
 

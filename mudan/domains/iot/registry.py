@@ -13,14 +13,14 @@ from sqlalchemy.orm import Session
 
 from mudan.core.db import utcnow
 from mudan.core.errors import NotFound
-from mudan.core.rbac import Principal
 from mudan.domains.iot.dbutil import upsert_insert
 from mudan.domains.iot.enums import TYPES, DeviceType
 from mudan.domains.iot.locate import GridIndex
 from mudan.domains.iot.models import Device, Latest
 from mudan.domains.iot.schemas import DeviceIn
-from mudan.domains.org.models import Department, Region
-from mudan.domains.org.service import department_codes
+from mudan.kernel.identity import department_codes
+from mudan.kernel.models import Department, Region
+from mudan.kernel.rbac import Principal
 
 INSERT_CHUNK = 5_000
 _UPDATABLE = (

@@ -8,16 +8,9 @@ from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import func, select
 
 from mudan.core import audit
-from mudan.core.deps import CurrentPrincipal, DbSession, app_ctx, public, require
+from mudan.core.deps import DbSession, app_ctx, public
 from mudan.core.errors import NotFound, Unauthenticated
-from mudan.core.rbac import Principal
-from mudan.domains.org import regions as reg
-from mudan.domains.org import service as org
-from mudan.domains.org import websessions
-from mudan.domains.org.enums import Role
-from mudan.domains.org.geo import Locator, RegionRef
 from mudan.domains.org.loginguard import guarded_login
-from mudan.domains.org.models import Department, Region, User
 from mudan.domains.org.schemas import (
     BindingSchema,
     DepartmentOut,
@@ -30,6 +23,14 @@ from mudan.domains.org.schemas import (
     UserCreate,
     UserOut,
 )
+from mudan.kernel import identity as org
+from mudan.kernel import regions as reg
+from mudan.kernel import websessions
+from mudan.kernel.deps import CurrentPrincipal, require
+from mudan.kernel.enums import Role
+from mudan.kernel.geo import Locator, RegionRef
+from mudan.kernel.models import Department, Region, User
+from mudan.kernel.rbac import Principal
 
 router = APIRouter(prefix="/api/v1", tags=["org"])
 _locator_lock = threading.Lock()

@@ -13,9 +13,9 @@ from mudan.core import audit
 from mudan.core.db import utcnow
 from mudan.core.errors import InvalidInput
 from mudan.core.workcal import CHINA_TZ, WorkCalendar
-from mudan.domains.org.calendar import load_calendar
 from mudan.domains.sharing.enums import OPEN_STATUSES, EventKind, Step
 from mudan.domains.sharing.models import ShareEvent, ShareRequest, StepDeadline
+from mudan.kernel.calendar import load_calendar
 
 DEFAULT_WORKDAYS = {Step.PROVIDER: 5, Step.BUREAU: 3}
 DEFAULT_REMIND_HOURS = 24

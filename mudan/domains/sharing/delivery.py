@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 from mudan.core import audit
 from mudan.core.db import utcnow
 from mudan.core.errors import Conflict, Forbidden, NotFound
-from mudan.core.rbac import Principal
 from mudan.domains.sharing import grants
 from mudan.domains.sharing.dataservice import Item, Plan, bulk_query
 from mudan.domains.sharing.deadlines import aware
@@ -23,6 +22,7 @@ from mudan.domains.sharing.enums import DeliveryFormat, GrantStatus, RunStatus
 from mudan.domains.sharing.models import ShareGrant
 from mudan.domains.sharing.node_models import Delivery
 from mudan.domains.sharing.targets import check_target, write_rows
+from mudan.kernel.rbac import Principal
 from mudan.lake.catalog import Lake
 from mudan.lake.serve.files import read_table
 

@@ -14,15 +14,15 @@ from sqlalchemy.orm import Session
 from mudan.core import audit
 from mudan.core.db import utcnow
 from mudan.core.errors import Conflict, Forbidden, NotFound
-from mudan.core.rbac import Principal
 from mudan.core.workcal import CHINA_TZ
 from mudan.domains.catalog import service as catalog
-from mudan.domains.org import service as org
-from mudan.domains.org.enums import Role
 from mudan.domains.sharing.deadlines import aware
 from mudan.domains.sharing.enums import GrantStatus
 from mudan.domains.sharing.models import ServiceCall, ShareGrant, ShareRequest
 from mudan.domains.sharing.schemas import GrantOut
+from mudan.kernel import identity as org
+from mudan.kernel.enums import Role
+from mudan.kernel.rbac import Principal
 
 REGION_COLUMNS = ("ssqx", "qhdm", "xzqh", "region_code")
 
@@ -175,7 +175,7 @@ def issue_credentials(
         raise Forbidden("auth.forbidden", permission="grant.manage")
     if effective_status(g) != GrantStatus.ACTIVE:
         raise Conflict("sharing.grant_not_active", id=g.id, state=effective_status(g))
-    from mudan.domains.org.models import User
+    from mudan.kernel.models import User
 
     user = session.get(User, g.client_user_id) if g.client_user_id else None
     if user is None:

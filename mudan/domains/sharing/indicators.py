@@ -8,11 +8,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mudan.domains.org.models import Department
 from mudan.domains.sharing.deadlines import aware
 from mudan.domains.sharing.enums import OPEN_STATUSES
 from mudan.domains.sharing.models import ShareRequest
 from mudan.hooks import IndicatorSpec, MetricValue
+from mudan.kernel.models import Department
 
 CITY = "3717"
 ON_TIME_TARGET = 99.0

@@ -17,14 +17,14 @@ from sqlalchemy.orm import Session
 from mudan.core import audit
 from mudan.core.db import utcnow
 from mudan.core.errors import Conflict, InvalidInput, NotFound
-from mudan.core.rbac import Principal
 from mudan.domains.catalog import service as catalog
-from mudan.domains.org.models import Region
 from mudan.domains.sharing.deadlines import aware
 from mudan.domains.sharing.enums import RunStatus, TargetKind
 from mudan.domains.sharing.node_models import CountyNode, ReturnFlow
 from mudan.domains.sharing.schemas import FlowIn, NodeIn
 from mudan.domains.sharing.targets import check_target, write_rows
+from mudan.kernel.models import Region
+from mudan.kernel.rbac import Principal
 from mudan.lake.catalog import Lake
 from mudan.lake.schema import TableSpec
 from mudan.lake.serve.files import files_view

@@ -19,16 +19,17 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from mudan.core.db import transaction, utcnow
-from mudan.core.deps import app_ctx, locale_of, require
+from mudan.core.deps import app_ctx, locale_of
 from mudan.core.errors import Forbidden, MudanError, NotFound
 from mudan.core.params import Id
-from mudan.core.rbac import Principal
-from mudan.domains.org.models import Department
 from mudan.domains.sharing import calllog
 from mudan.domains.sharing.dataservice import compile_query
 from mudan.domains.sharing.enums import GrantStatus
 from mudan.domains.sharing.models import ShareGrant
 from mudan.domains.sharing.runtime import GrantRow, Runtime, runtime_of
+from mudan.kernel.deps import require
+from mudan.kernel.models import Department
+from mudan.kernel.rbac import Principal
 
 router = APIRouter(prefix="/api/v1/share/services", tags=["sharing"])
 CALL = require("dataservice.call")

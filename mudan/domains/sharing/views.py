@@ -9,9 +9,8 @@ from fastapi import APIRouter, Query
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mudan.core.deps import DbSession, require
+from mudan.core.deps import DbSession
 from mudan.core.params import MAX_ID, Id
-from mudan.core.rbac import Principal
 from mudan.domains.sharing import deadlines, grants, requests
 from mudan.domains.sharing.deadlines import aware
 from mudan.domains.sharing.enums import Step
@@ -27,6 +26,8 @@ from mudan.domains.sharing.schemas import (
     RevokeIn,
     StepRuleIn,
 )
+from mudan.kernel.deps import require
+from mudan.kernel.rbac import Principal
 
 router = APIRouter(prefix="/api/v1/share", tags=["sharing"])
 READ, ASK = require("share.read"), require("share.request")

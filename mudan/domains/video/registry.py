@@ -9,11 +9,11 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from mudan.core.errors import InvalidInput, NotFound
-from mudan.core.rbac import Principal
-from mudan.domains.org.geo import CITY_CODE, Locator
 from mudan.domains.video.codes import check_channel_code, check_device_code
 from mudan.domains.video.enums import CatalogStatus, OwnerUnit
 from mudan.domains.video.models import VideoChannel, VideoDevice
+from mudan.kernel.geo import CITY_CODE, Locator
+from mudan.kernel.rbac import Principal
 
 
 @dataclass(frozen=True)

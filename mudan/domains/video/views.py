@@ -12,12 +12,10 @@ from sqlalchemy.orm import Session
 
 from mudan.core import audit
 from mudan.core.db import utcnow
-from mudan.core.deps import DbSession, app_ctx, current_principal, require
+from mudan.core.deps import DbSession, app_ctx
 from mudan.core.errors import Forbidden, InvalidInput, NotFound
 from mudan.core.i18n import t
 from mudan.core.params import MAX_ID, Id
-from mudan.core.rbac import Principal
-from mudan.domains.org.geo import Locator
 from mudan.domains.video import service as vs
 from mudan.domains.video.codes import check_code
 from mudan.domains.video.enums import RateDim
@@ -42,6 +40,9 @@ from mudan.domains.video.schemas import (
     TrendOut,
 )
 from mudan.domains.video.status import DeviceEvent
+from mudan.kernel.deps import current_principal, require
+from mudan.kernel.geo import Locator
+from mudan.kernel.rbac import Principal
 
 router = APIRouter(prefix="/api/v1/video", tags=["video"])
 READ, MANAGE, INGEST = require("video.read"), require("video.manage"), require("video.ingest")
@@ -49,7 +50,7 @@ MAX_IMPORT_BYTES = 200 * 1024 * 1024
 
 
 def locator_of(request: Request, session: Session) -> Locator:
-    from mudan.domains.org.regions import build_locator
+    from mudan.kernel.regions import build_locator
 
     return app_ctx(request).service("video.locator", lambda: build_locator(session))
 

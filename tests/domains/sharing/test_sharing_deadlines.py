@@ -9,10 +9,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from mudan.core.workcal import CHINA_TZ
-from mudan.domains.org.calendar import load_calendar
 from mudan.domains.sharing import deadlines, requests
 from mudan.domains.sharing.enums import Decision, Step
 from mudan.domains.sharing.schemas import RequestIn
+from mudan.kernel.calendar import load_calendar
 from tests.domains.sharing.conftest import World, bearer, principal, request_body
 
 # Friday before the 2025 National Day holiday (Oct 1–8; Sep 28 and Oct 11 are make-up workdays)

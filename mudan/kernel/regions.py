@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mudan.core.errors import InvalidInput, NotFound
-from mudan.core.rbac import Principal
-from mudan.domains.org.geo import LocateResult, Locator, RegionSpec
-from mudan.domains.org.models import Region
+from mudan.kernel.geo import LocateResult, Locator, RegionSpec
+from mudan.kernel.models import Region
+from mudan.kernel.rbac import Principal
 
 CITY_CODE = "3717"
 

@@ -110,3 +110,4 @@ class HolidayOverride(Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     is_workday: Mapped[bool] = mapped_column(Boolean)
     note: Mapped[str] = mapped_column(String(200), default="")
+
