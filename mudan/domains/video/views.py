@@ -41,18 +41,12 @@ from mudan.domains.video.schemas import (
 )
 from mudan.domains.video.status import DeviceEvent
 from mudan.kernel.deps import current_principal, require
-from mudan.kernel.geo import Locator
+from mudan.kernel.locator import locator_of
 from mudan.kernel.rbac import Principal
 
 router = APIRouter(prefix="/api/v1/video", tags=["video"])
 READ, MANAGE, INGEST = require("video.read"), require("video.manage"), require("video.ingest")
 MAX_IMPORT_BYTES = 200 * 1024 * 1024
-
-
-def locator_of(request: Request, session: Session) -> Locator:
-    from mudan.kernel.regions import build_locator
-
-    return app_ctx(request).service("video.locator", lambda: build_locator(session))
 
 
 @router.get("/channels", dependencies=[READ])
@@ -125,7 +119,7 @@ def import_video_catalog(
     if len(data) > MAX_IMPORT_BYTES:
         raise InvalidInput("video.too_many_rows", limit=MAX_IMPORT_BYTES)
     report = vs.import_catalog(
-        session, data=data, filename=file.filename or "", locator=locator_of(request, session)
+        session, data=data, filename=file.filename or "", locator=locator_of(session)
     )
     audit.record(
         session,
