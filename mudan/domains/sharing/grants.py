@@ -12,11 +12,10 @@ from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from mudan.core import audit
-from mudan.core.db import utcnow
+from mudan.core.db import as_utc, utcnow
 from mudan.core.errors import Conflict, Forbidden, NotFound
 from mudan.core.workcal import CHINA_TZ
 from mudan.domains.catalog import service as catalog
-from mudan.domains.sharing.deadlines import aware
 from mudan.domains.sharing.enums import GrantStatus
 from mudan.domains.sharing.models import ServiceCall, ShareGrant, ShareRequest
 from mudan.domains.sharing.schemas import GrantOut
@@ -78,7 +77,7 @@ def grant_out(g: ShareGrant) -> GrantOut:
         region_column=g.region_column,
         region_codes=g.region_codes,
         purpose=g.purpose,
-        valid_until=aware(g.valid_until),
+        valid_until=as_utc(g.valid_until),
         rate_per_minute=g.rate_per_minute,
         status=effective_status(g),
         status_reason=g.status_reason,
@@ -86,7 +85,7 @@ def grant_out(g: ShareGrant) -> GrantOut:
 
 
 def effective_status(g: ShareGrant, now: datetime | None = None) -> str:
-    if g.status == GrantStatus.ACTIVE and aware(g.valid_until) <= (now or utcnow()):
+    if g.status == GrantStatus.ACTIVE and as_utc(g.valid_until) <= (now or utcnow()):
         return GrantStatus.EXPIRED.value
     return g.status
 
