@@ -24,9 +24,10 @@ from mudan.core.security import (
     verify_password,
 )
 from mudan.kernel.enums import Role
+from mudan.kernel.geo import CITY_CODE
 from mudan.kernel.models import ApiToken, Department, Region, RoleBinding, User, WebSession
 from mudan.kernel.rbac import Principal
-from mudan.kernel.regions import CITY_CODE, get_region
+from mudan.kernel.regions import get_region
 from mudan.settings import AuthSettings
 
 _USERNAME_RE = re.compile(r"^[a-z][a-z0-9_.-]{2,63}$")

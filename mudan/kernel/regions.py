@@ -13,8 +13,6 @@ from mudan.kernel.geo import LocateResult, Locator, RegionSpec
 from mudan.kernel.models import Region, RegionTreeVersion
 from mudan.kernel.rbac import Principal
 
-CITY_CODE = "3717"
-
 
 @dataclass(frozen=True)
 class RegionNode:
