@@ -94,16 +94,16 @@ def setup_mudan(folder: Path, parquet: Path, db_url: str) -> tuple[int, str, dic
     from mudan.core.db import make_engine, make_sessionmaker, transaction
     from mudan.core.migrate import upgrade
     from mudan.core.progress import NullReporter
-    from mudan.core.rbac import Principal
     from mudan.demo.context import DemoContext
     from mudan.domains.catalog import service as catalog
     from mudan.domains.catalog.schemas import EntryIn, ItemIn
     from mudan.domains.org.demo import build_org_world
-    from mudan.domains.org.enums import Role
     from mudan.domains.sharing import grants, requests
     from mudan.domains.sharing.enums import Decision
     from mudan.domains.sharing.models import ShareGrant
     from mudan.domains.sharing.schemas import RequestIn
+    from mudan.kernel.enums import Role
+    from mudan.kernel.rbac import Principal
     from mudan.lake.catalog import Lake
     from mudan.settings import Settings
 
@@ -159,8 +159,8 @@ def setup_mudan(folder: Path, parquet: Path, db_url: str) -> tuple[int, str, dic
     with transaction(sessions) as s:
         from sqlalchemy import select
 
-        from mudan.domains.org.models import User
-        from mudan.domains.org.service import principal_for_user
+        from mudan.kernel.identity import principal_for_user
+        from mudan.kernel.models import User
 
         def who(name: str) -> Principal:
             u = s.scalar(select(User).where(User.username == name))

@@ -21,13 +21,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mudan.core.db import make_engine, make_sessionmaker
-from mudan.core.deps import authenticate, locale_of
+from mudan.core.deps import locale_of
 from mudan.core.errors import MudanError
 from mudan.core.headers import SecurityHeadersMiddleware
 from mudan.core.observability import Metrics, RequestMiddleware, configure_logging
 from mudan.core.secrets import signing_keys
 from mudan.core.sessions import KeyedSessionMiddleware
 from mudan.hooks import collect, make_plugin_manager
+from mudan.kernel.deps import authenticate
 from mudan.settings import Settings
 
 log = logging.getLogger("mudan.app")

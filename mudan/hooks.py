@@ -19,8 +19,8 @@ if TYPE_CHECKING:
     from fastapi import APIRouter
     from sqlalchemy.orm import Session
 
-    from mudan.core.rbac import Principal
     from mudan.demo.context import DemoContext
+    from mudan.kernel.rbac import Principal
     from mudan.settings import Settings
 
 hookspec = pluggy.HookspecMarker("mudan")

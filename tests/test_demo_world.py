@@ -8,7 +8,7 @@ from mudan.core.db import make_engine, make_sessionmaker
 from mudan.core.ids import check_uscc
 from mudan.core.progress import NullReporter
 from mudan.demo.world import generate
-from mudan.domains.org.models import Department, Region, User
+from mudan.kernel.models import Department, Region, User
 from mudan.settings import Settings
 from tests.conftest import _settings
 

@@ -15,14 +15,14 @@ from sqlalchemy.orm import Session
 from mudan.core import audit
 from mudan.core.db import utcnow
 from mudan.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from mudan.core.rbac import Principal
 from mudan.domains.catalog.codes import next_code, parse_code
 from mudan.domains.catalog.enums import EntryStatus, PersonalKind, ShareType, UpdateCycle
 from mudan.domains.catalog.indexing import mark_changed
 from mudan.domains.catalog.models import CatalogEntry, CatalogItem, CatalogVersion
 from mudan.domains.catalog.schemas import EntryIn, EntryOut, ItemOut
 from mudan.domains.catalog.validate import check_entry
-from mudan.domains.org.models import Department, Region
+from mudan.kernel.models import Department, Region
+from mudan.kernel.rbac import Principal
 from mudan.lake.schema import ColumnSpec, ItemType, TableSpec
 
 _ENTRY_FIELDS = (

@@ -20,8 +20,8 @@ from mudan.domains.indicators import builtin, compute, rules
 from mudan.domains.indicators.forecast import run_forecast
 from mudan.domains.indicators.metrics import specs as own_specs
 from mudan.domains.indicators.models import Observation
-from mudan.domains.org.models import Region
 from mudan.hooks import collect, make_plugin_manager
+from mudan.kernel.models import Region
 
 if TYPE_CHECKING:
     from mudan.demo.context import DemoContext

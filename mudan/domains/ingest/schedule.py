@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from mudan.core.db import make_engine, make_sessionmaker, transaction
 from mudan.core.errors import InvalidInput, NotFound
-from mudan.core.rbac import Principal
 from mudan.core.scheduler import current_settings
 from mudan.domains.catalog.enums import UpdateCycle
 from mudan.domains.ingest.enums import LoadMode, SourceKind
@@ -28,6 +27,7 @@ from mudan.domains.ingest.runner import run_reader_job
 from mudan.domains.ingest.service import check_table_access
 from mudan.domains.ingest.source_models import IngestSource
 from mudan.domains.ingest.sources import PullReader, database_reader, http_reader, mask_url
+from mudan.kernel.rbac import Principal
 from mudan.lake import registry
 from mudan.lake.catalog import Lake
 from mudan.lake.readers import SourceReader

@@ -11,9 +11,8 @@ from sqlalchemy.orm import Session
 
 from mudan.app import AppContext
 from mudan.core import audit
-from mudan.core.deps import CurrentPrincipal, DbSession, app_ctx, require
+from mudan.core.deps import DbSession, app_ctx
 from mudan.core.params import Id
-from mudan.core.rbac import Principal
 from mudan.domains.ingest import jobs, lineage
 from mudan.domains.ingest import schedule as pull
 from mudan.domains.ingest import service as ingest
@@ -22,7 +21,9 @@ from mudan.domains.ingest.models import IngestJob
 from mudan.domains.ingest.rates import AggregationRate, aggregation_rates
 from mudan.domains.ingest.source_models import IngestSource
 from mudan.domains.ingest.sources import mask_url
-from mudan.domains.org.service import department_codes
+from mudan.kernel.deps import CurrentPrincipal, require
+from mudan.kernel.identity import department_codes
+from mudan.kernel.rbac import Principal
 from mudan.lake import lake_of, registry
 
 router = APIRouter(prefix="/api/v1", tags=["ingest"])

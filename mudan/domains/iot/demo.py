@@ -18,7 +18,7 @@ from mudan.domains.iot.locate import GridIndex
 from mudan.domains.iot.models import Device, Rule
 from mudan.domains.iot.parse import Incoming
 from mudan.domains.iot.pipeline import Pipeline
-from mudan.domains.org.models import Region
+from mudan.kernel.models import Region
 
 FULL = 2_000_000
 CHUNK = 100_000

@@ -10,12 +10,13 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from mudan.core.db import utcnow
-from mudan.core.deps import CurrentPrincipal, DbSession, require
+from mudan.core.deps import DbSession
 from mudan.core.params import MAX_ID
 from mudan.domains.iot import service
 from mudan.domains.iot.enums import TYPES, DeviceStatus, DeviceType
 from mudan.domains.iot.models import DeadLetter, Latest
 from mudan.domains.iot.parse import BEIJING
+from mudan.kernel.deps import CurrentPrincipal, require
 from mudan.web.render import render
 
 router = APIRouter(include_in_schema=False, dependencies=[require("iot.read")])

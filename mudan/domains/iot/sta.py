@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from mudan.core.db import as_utc
-from mudan.core.deps import CurrentPrincipal, DbSession, require
+from mudan.core.deps import DbSession
 from mudan.core.errors import NotFound
 from mudan.core.params import MAX_ID, BigId, Id
 from mudan.domains.iot.enums import TYPES, DeviceType
@@ -27,6 +27,7 @@ from mudan.domains.iot.registry import scope_clause
 from mudan.domains.iot.sta_expr import bad
 from mudan.domains.iot.sta_options import COMPONENTS, Options, check, parse
 from mudan.domains.iot.sta_sets import MEASUREMENT, NAVS, Restrict, run
+from mudan.kernel.deps import CurrentPrincipal, require
 
 PREFIX = "/sta/v1.1"
 router = APIRouter(prefix=PREFIX, tags=["sensorthings"], dependencies=[require("iot.read")])

@@ -10,13 +10,14 @@ from pydantic import BaseModel
 
 from mudan.core import audit
 from mudan.core.db import utcnow
-from mudan.core.deps import CurrentPrincipal, DbSession, app_ctx, require
+from mudan.core.deps import DbSession, app_ctx
 from mudan.core.errors import InvalidInput
 from mudan.core.params import MAX_ID
 from mudan.domains.iot import service
 from mudan.domains.iot.parse import BEIJING
 from mudan.domains.iot.pipeline import Pipeline
 from mudan.domains.iot.schemas import BatchIn, BatchOut, DeviceOut, ImportReport, RuleIn
+from mudan.kernel.deps import CurrentPrincipal, require
 
 router = APIRouter(prefix="/api/v1/iot", tags=["iot"])
 READ, MANAGE, INGEST = require("iot.read"), require("iot.manage"), require("iot.ingest")

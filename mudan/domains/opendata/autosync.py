@@ -15,11 +15,11 @@ Idempotent: a run with nothing out of step changes nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from sqlalchemy import and_, event, or_, select
 from sqlalchemy.orm import Session
 
+from mudan.core.db import as_utc
 from mudan.domains.catalog.models import CatalogEntry
 from mudan.domains.opendata import index as portal_index
 from mudan.domains.opendata.enums import DatasetState
@@ -77,11 +77,6 @@ def out_of_step(session: Session) -> set[int]:
     return set(session.scalars(missing.union(stale)))
 
 
-def _utc(value: datetime) -> datetime:
-    """SQLite hands back naive UTC."""
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
 def reloaded(session: Session) -> set[int]:
     """Active datasets whose lake table loaded after the dataset last read it."""
     from mudan.domains.quality import service as quality
@@ -95,7 +90,7 @@ def reloaded(session: Session) -> set[int]:
     out = set()
     for ds_id, ref, synced in rows:
         loaded = loads.get(ref)
-        if loaded is not None and (synced is None or loaded > _utc(synced)):
+        if loaded is not None and (synced is None or loaded > as_utc(synced)):
             out.add(ds_id)
     return out
 

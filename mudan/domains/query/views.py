@@ -11,10 +11,11 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from mudan.core.deps import DbSession, app_ctx, locale_of, require
+from mudan.core.deps import DbSession, app_ctx, locale_of
 from mudan.core.errors import MudanError
-from mudan.core.rbac import Principal
 from mudan.domains.query.service import run_query
+from mudan.kernel.deps import require
+from mudan.kernel.rbac import Principal
 from mudan.lake import lake_of
 from mudan.lake.query import QueryResult, to_csv_bytes
 from mudan.web.render import render

@@ -10,9 +10,9 @@ from rich.table import Table
 from mudan.cli.common import console, db_session, handle_errors, settings
 from mudan.core.i18n import t
 from mudan.core.progress import RichReporter
-from mudan.core.rbac import Principal
-from mudan.domains.org.enums import Role
 from mudan.domains.sharing import calllog, deadlines, delivery, grants, requests, returnflow
+from mudan.kernel.enums import Role
+from mudan.kernel.rbac import Principal
 from mudan.lake.catalog import Lake
 
 share = typer.Typer(help="数据共享 (share requests, grants, return flows)", no_args_is_help=True)

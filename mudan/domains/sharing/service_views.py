@@ -6,7 +6,6 @@ call-log writer's timer, not by the calls)."""
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -18,17 +17,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from mudan.core.db import transaction, utcnow
-from mudan.core.deps import app_ctx, locale_of, require
+from mudan.core.db import as_utc, transaction, utcnow
+from mudan.core.deps import app_ctx, locale_of
 from mudan.core.errors import Forbidden, MudanError, NotFound
 from mudan.core.params import Id
-from mudan.core.rbac import Principal
-from mudan.domains.org.models import Department
 from mudan.domains.sharing import calllog
 from mudan.domains.sharing.dataservice import compile_query
 from mudan.domains.sharing.enums import GrantStatus
 from mudan.domains.sharing.models import ShareGrant
 from mudan.domains.sharing.runtime import GrantRow, Runtime, runtime_of
+from mudan.kernel.deps import require
+from mudan.kernel.models import Department
+from mudan.kernel.rbac import Principal
 
 router = APIRouter(prefix="/api/v1/share/services", tags=["sharing"])
 CALL = require("dataservice.call")
@@ -48,10 +48,6 @@ def _grant_row(session: Session, grant_id: int) -> tuple[GrantRow, str]:
     return GrantRow(*row[:-1]), row[-1] or ""
 
 
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
 def check_caller(g: GrantRow, who: Principal) -> None:
     if g.client_user_id is not None:
         if who.user_id != g.client_user_id:
@@ -60,8 +56,8 @@ def check_caller(g: GrantRow, who: Principal) -> None:
         raise Forbidden("sharing.not_grant_client", id=g.id)
     if g.status == GrantStatus.REVOKED:
         raise Forbidden("sharing.grant_revoked", id=g.id, reason=g.status_reason)
-    if g.status == GrantStatus.EXPIRED or _aware(g.valid_until) <= utcnow():
-        until = _aware(g.valid_until).date().isoformat()
+    if g.status == GrantStatus.EXPIRED or as_utc(g.valid_until) <= utcnow():
+        until = as_utc(g.valid_until).date().isoformat()
         raise Forbidden("sharing.grant_expired", id=g.id, until=until)
 
 

@@ -20,8 +20,8 @@ simulate_video = typer.Typer(help="模拟器 (simulators)", no_args_is_help=True
 def import_cmd(path: Path = typer.Argument(..., exists=True, dir_okay=False)) -> None:
     """Import a platform catalog (XLSX/CSV); bad rows are listed with their reasons."""
     from mudan.core.progress import RichReporter
-    from mudan.domains.org.regions import build_locator
     from mudan.domains.video.importer import import_catalog
+    from mudan.kernel.regions import build_locator
 
     with db_session() as s, RichReporter() as progress:
         report = import_catalog(

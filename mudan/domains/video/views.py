@@ -12,12 +12,10 @@ from sqlalchemy.orm import Session
 
 from mudan.core import audit
 from mudan.core.db import utcnow
-from mudan.core.deps import DbSession, app_ctx, current_principal, require
+from mudan.core.deps import DbSession, app_ctx
 from mudan.core.errors import Forbidden, InvalidInput, NotFound
 from mudan.core.i18n import t
 from mudan.core.params import MAX_ID, Id
-from mudan.core.rbac import Principal
-from mudan.domains.org.geo import Locator
 from mudan.domains.video import service as vs
 from mudan.domains.video.codes import check_code
 from mudan.domains.video.enums import RateDim
@@ -42,16 +40,13 @@ from mudan.domains.video.schemas import (
     TrendOut,
 )
 from mudan.domains.video.status import DeviceEvent
+from mudan.kernel.deps import current_principal, require
+from mudan.kernel.locator import locator_of
+from mudan.kernel.rbac import Principal
 
 router = APIRouter(prefix="/api/v1/video", tags=["video"])
 READ, MANAGE, INGEST = require("video.read"), require("video.manage"), require("video.ingest")
 MAX_IMPORT_BYTES = 200 * 1024 * 1024
-
-
-def locator_of(request: Request, session: Session) -> Locator:
-    from mudan.domains.org.regions import build_locator
-
-    return app_ctx(request).service("video.locator", lambda: build_locator(session))
 
 
 @router.get("/channels", dependencies=[READ])
@@ -124,7 +119,7 @@ def import_video_catalog(
     if len(data) > MAX_IMPORT_BYTES:
         raise InvalidInput("video.too_many_rows", limit=MAX_IMPORT_BYTES)
     report = vs.import_catalog(
-        session, data=data, filename=file.filename or "", locator=locator_of(request, session)
+        session, data=data, filename=file.filename or "", locator=locator_of(session)
     )
     audit.record(
         session,

@@ -9,12 +9,12 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from mudan.core import scheduler as core_scheduler
-from mudan.core.rbac import Principal, Role
 from mudan.domains.catalog.enums import UpdateCycle
 from mudan.domains.ingest import schedule as src
 from mudan.domains.ingest.enums import SourceKind
 from mudan.domains.ingest.jobs import get_job
 from mudan.domains.ingest.source_models import IngestSource
+from mudan.kernel.rbac import Principal, Role
 from mudan.lake import registry
 from mudan.lake.schema import ColumnSpec, ItemType, TableSpec
 from mudan.settings import Settings

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from mudan.domains.org.enums import Role
+from mudan.kernel.enums import Role
 
 ALL = "*"
 
