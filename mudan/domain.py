@@ -74,6 +74,10 @@ class Domain:
     this domain grants it; the kernel's permission table is the union over installed domains.
     ``demo_when`` places the demo step: ``first`` (the org world, which every other domain
     builds on), ``normal``, or ``last`` (steps that need other domains' demo data).
+
+    What the descriptor cannot say (a firstresult hook such as ``mudan_open_task``, a CLI that
+    attaches commands to an existing group) stays a hand-written ``@hookimpl`` in the same
+    module: both are registered.
     """
 
     name: str
@@ -86,11 +90,10 @@ class Domain:
     cli: tuple[tuple[str, str], ...] = ()  # (command group name, "module:typer_app")
     demo: str | None = None  # "module:function(ctx)"
     demo_when: str = "normal"  # first | normal | last
-    jobs: tuple[PeriodicJob, ...] = ()
+    jobs: tuple[PeriodicJob, ...] | str = ()  # or "module:function() -> list[PeriodicJob]"
     indicators: str | None = None  # "module:function() -> list[IndicatorSpec]" or a list
     map_layers: tuple[MapLayer, ...] = ()
     todos: str | None = None  # "module:function() -> list[TodoProvider]"
-    hooks: tuple[str, ...] = ()  # modules with hand-written hook implementations
 
     def plugin(self) -> object:
         """The pluggy plugin object implementing this descriptor's hooks."""
@@ -146,7 +149,7 @@ def _plugin_of(d: Domain) -> object:
 
         @hookimpl
         def mudan_periodic_jobs() -> list[PeriodicJob]:
-            return list(d.jobs)
+            return _list(d.jobs) if isinstance(d.jobs, str) else list(d.jobs)
 
         ns.mudan_periodic_jobs = mudan_periodic_jobs
     if d.todos:

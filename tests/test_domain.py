@@ -38,7 +38,7 @@ def test_every_reference_of_every_builtin_domain_resolves() -> None:
         for ref in (d.demo, d.indicators, d.todos):
             if ref is not None:
                 assert resolve(ref) is not None, ref
-        for job in d.jobs:
+        for job in resolve(d.jobs)() if isinstance(d.jobs, str) else d.jobs:
             if isinstance(job.run, Lazy):
                 assert callable(job.run.target), job.code
         for layer in d.map_layers:

@@ -21,7 +21,6 @@ from mudan.domains.ops.cluster import PointSet
 from mudan.domains.ops.models import OpsSetting
 from mudan.hooks import MapLayer, MapPoints, collect
 
-DEMO_LAYER = "ops.demo"
 DEMO_KEY = "demo_points"
 CITY = "3717"
 CACHE_TTL_S = 60.0
