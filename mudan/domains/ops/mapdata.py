@@ -21,7 +21,6 @@ from mudan.domains.ops.models import OpsSetting
 from mudan.hooks import MapLayer, MapPoints, collect
 from mudan.kernel.rbac import ALL, Principal
 
-DEMO_LAYER = "ops.demo"
 DEMO_KEY = "demo_points"
 CITY = "3717"
 CACHE_TTL_S = 60.0
