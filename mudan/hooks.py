@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from mudan.core.rbac import Principal
+    from mudan.core.runtime import Runtime
     from mudan.demo.context import DemoContext
     from mudan.settings import Settings
 
@@ -137,11 +138,14 @@ class TaskRequest:
 
 @dataclass(frozen=True)
 class JobContext:
-    """What a periodic job gets: settings, a session in its own transaction, and "now"."""
+    """What a periodic job gets: settings, a session in its own transaction, "now", and the
+    scheduler process's one runtime (``runtime.sessions`` for work in further transactions,
+    ``runtime.lake``, ``runtime.pm``): a job never builds an engine or a lake."""
 
     settings: Settings
     session: Session
     now: datetime
+    runtime: Runtime
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from mudan.cli.main import build
 from mudan.core.audit import record
 from mudan.core.db import make_engine, make_sessionmaker, transaction
 from mudan.core.errors import InvalidInput
+from mudan.core.runtime import Runtime
 from mudan.domains.catalog import indexing
 from mudan.lake.catalog import Lake
 from mudan.lake.schema import ColumnSpec, ItemType, TableSpec, arrow_schema
@@ -57,7 +58,8 @@ def world(dbs: DatabaseFactory, tmp_path_factory: pytest.TempPathFactory) -> Ite
 
 @pytest.fixture(scope="module")
 def archive(world: Settings, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return backup(world, tmp_path_factory.mktemp("backup_out") / "world.tar").path
+    with Runtime(world) as rt:
+        return backup(rt, tmp_path_factory.mktemp("backup_out") / "world.tar").path
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from importlib import resources
 from typing import TYPE_CHECKING
 
@@ -74,6 +75,10 @@ def mudan_demo(ctx: DemoContext) -> None:
 
 @hookimpl
 def mudan_periodic_jobs() -> list[PeriodicJob]:
-    from mudan.domains.indicators.schedule import periodic_jobs
+    """Hourly indicators (and alert rules); daily indicators and the AQI forecast."""
+    from mudan.domains.indicators import jobs
 
-    return periodic_jobs()
+    return [
+        PeriodicJob("indicators.hourly", "指标计算（hourly）", timedelta(hours=1), jobs.hourly),
+        PeriodicJob("indicators.daily", "指标计算（daily）", timedelta(days=1), jobs.daily),
+    ]

@@ -51,7 +51,7 @@ MAX_IMPORT_BYTES = 200 * 1024 * 1024
 def locator_of(request: Request, session: Session) -> Locator:
     from mudan.domains.org.regions import build_locator
 
-    return app_ctx(request).service("video.locator", lambda: build_locator(session))
+    return app_ctx(request).runtime.cached("video.locator", lambda: build_locator(session))
 
 
 @router.get("/channels", dependencies=[READ])

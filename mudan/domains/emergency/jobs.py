@@ -1,0 +1,11 @@
+"""The emergency domain's periodic job: mark 信息报送 reports past their deadline."""
+
+from __future__ import annotations
+
+from mudan.hooks import JobContext
+
+
+def mark_reports_overdue(ctx: JobContext) -> int:
+    from mudan.domains.emergency.reports import mark_overdue
+
+    return len(mark_overdue(ctx.session, now=ctx.now))
