@@ -223,10 +223,10 @@ def test_fresh_database_counts_as_empty(empty_db_url: str) -> None:
     engine.dispose()
 
 
-def test_backup_refuses_a_table_outside_the_warehouse(settings: Settings, tmp_path: Path) -> None:
+def test_backup_refuses_a_table_outside_the_warehouse(runtime: Runtime, tmp_path: Path) -> None:
     # the shared test world's lake lives outside this test's warehouse folder
     out = tmp_path / "out.tar"
     with pytest.raises(InvalidInput) as exc:
-        backup(settings, out)
+        backup(runtime, out)
     assert exc.value.code == "backup.table_outside_warehouse"
     assert not out.exists() and not out.with_name("out.tar.partial").exists()
