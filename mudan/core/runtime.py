@@ -88,11 +88,13 @@ class Runtime:
         )
 
     def search(self, name: str, facets: Sequence[str]) -> SearchIndex:
-        """The full-text index ``var/search/<name>`` (opened once per process)."""
+        """The full-text index ``var/search/<name>`` (opened once per process). The cache key
+        ``<name>.index`` is the one ``catalog.indexing.app_index`` and ``opendata.index.app_index``
+        use, so a folder is never opened twice (one tantivy writer per folder)."""
         from mudan.search import SearchIndex
 
         path = self.settings.var_dir / "search" / name
-        return self.cached(f"search:{name}", lambda: SearchIndex(path, facets))
+        return self.cached(f"{name}.index", lambda: SearchIndex(path, facets))
 
     def close(self) -> None:
         """Close every cached service (the lake last), then dispose of the engine."""

@@ -106,6 +106,7 @@ def test_close_closes_services_and_the_lake(settings: Settings) -> None:
 
     with Runtime(settings) as rt:
         assert rt.cached("svc", Service) is rt.cached("svc", Service)
+        assert rt.search("probe", ["kind"]) is rt.extras["probe.index"]
         lake = rt.lake
         monkey = lake.close
         lake.close = lambda: (closed.append("lake"), monkey())[0]  # type: ignore[method-assign]

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
+from mudan.domains.cases.escalation import supervise
+from mudan.domains.cases.photofiles import sweep
 from mudan.hooks import JobContext
 
 
 def run_supervision(ctx: JobContext) -> int:
-    from mudan.domains.cases.escalation import supervise
-
     return len(supervise(ctx.session, now=ctx.now))
 
 
 def photo_sweep(ctx: JobContext) -> int:
-    from mudan.domains.cases.photofiles import sweep
-
     return sweep(ctx.session, var_dir=ctx.settings.var_dir)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from mudan.domains.emergency.reports import mark_overdue
 from mudan.hooks import JobContext
 
 
 def mark_reports_overdue(ctx: JobContext) -> int:
-    from mudan.domains.emergency.reports import mark_overdue
-
     return len(mark_overdue(ctx.session, now=ctx.now))

@@ -4,13 +4,13 @@
 
 from __future__ import annotations
 
+from mudan.domains.ingest.uploads import sweep_uploads
 from mudan.hooks import JobContext
+from mudan.lake.sweep import sweep_all
 
 
 def sweep_orphans(ctx: JobContext) -> str:
     """Daily: staged files of killed loads, older than the grace period."""
-    from mudan.lake.sweep import sweep_all
-
     ctx.session.rollback()  # hold no lock while reading the lake's catalog
     reports = sweep_all(ctx.runtime.lake)
     return f"removed {sum(len(r.removed) for r in reports)} orphan files"
@@ -18,6 +18,4 @@ def sweep_orphans(ctx: JobContext) -> str:
 
 def sweep_used_uploads(ctx: JobContext) -> str:
     """Hourly: uploaded files no job needs any more (see ingest.uploads)."""
-    from mudan.domains.ingest.uploads import sweep_uploads
-
     return f"removed {len(sweep_uploads(ctx.session, settings=ctx.settings).removed)} uploads"

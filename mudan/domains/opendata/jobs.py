@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from mudan.domains.opendata.autosync import sync_job
 from mudan.hooks import JobContext
 
 
 def sync(ctx: JobContext) -> str:
-    from mudan.domains.opendata.autosync import sync_job
-
     return sync_job(ctx)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from mudan.domains.quality.service import mark_overdue
 from mudan.hooks import JobContext
 
 
 def mark_tickets_overdue(ctx: JobContext) -> int:
-    from mudan.domains.quality.service import mark_overdue
-
     return mark_overdue(ctx.session, now=ctx.now)
