@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any, TypeVar
+from typing import Any
 
 import pluggy
 from fastapi import Depends, FastAPI, Request
@@ -30,7 +30,6 @@ from mudan.hooks import collect, make_plugin_manager
 from mudan.settings import Settings
 
 log = logging.getLogger("mudan.app")
-T = TypeVar("T")
 UPLOAD_PATHS = ("/api/v1/ingest/uploads", "/ingest/upload")
 
 
