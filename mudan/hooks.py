@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from fastapi import APIRouter
     from sqlalchemy.orm import Session
 
+    from mudan.core.runtime import Runtime
+    from mudan.kernel.rbac import Principal
     from mudan.demo.context import DemoContext
     from mudan.kernel.rbac import Principal
     from mudan.settings import Settings
@@ -137,11 +139,14 @@ class TaskRequest:
 
 @dataclass(frozen=True)
 class JobContext:
-    """What a periodic job gets: settings, a session in its own transaction, and "now"."""
+    """What a periodic job gets: settings, a session in its own transaction, "now", and the
+    scheduler process's one runtime (``runtime.sessions`` for work in further transactions,
+    ``runtime.lake``, ``runtime.pm``): a job never builds an engine or a lake."""
 
     settings: Settings
     session: Session
     now: datetime
+    runtime: Runtime
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from fastapi import APIRouter
 
-from mudan.kernel.deps import CurrentPrincipal, require
 from mudan.domain import Domain, lazy
 from mudan.hooks import JobContext, NavEntry, PeriodicJob
+from mudan.kernel.deps import CurrentPrincipal, require
 
 router = APIRouter(prefix="/api/v1/sample-domain", tags=["sample"])
 JOB_RUNS: list[str] = []

@@ -59,6 +59,18 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
+    """The platform's metadata database. Only ``core.runtime.Runtime`` builds one per process
+    (and Alembic's ``migrations/env.py`` when run with a URL alone)."""
+    return _engine(url, echo=echo)
+
+
+def external_engine(url: str) -> Engine:
+    """A database that is not the platform's (a return-flow target), built per use by its
+    caller and disposed there; the same dialect setup as the metadata engine."""
+    return _engine(url, echo=False)
+
+
+def _engine(url: str, *, echo: bool) -> Engine:
     parsed = make_url(url)
     kwargs: dict[str, Any] = {"echo": echo, "future": True}
     if parsed.get_backend_name() == "sqlite":

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from mudan.domain import Domain
-from mudan.hooks import AlertSignal, NavEntry, hookimpl
+from mudan.domain import Domain, lazy
+from mudan.hooks import AlertSignal, NavEntry, PeriodicJob, hookimpl
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -25,7 +26,20 @@ DOMAIN = Domain(
     cli=(("indicators", "mudan.domains.indicators.cli:indicators"),),
     demo="mudan.domains.indicators.demo:build",
     demo_when="last",  # after the domains whose metrics it computes
-    jobs="mudan.domains.indicators.schedule:periodic_jobs",
+    jobs=(  # hourly indicators (and alert rules); daily indicators and the AQI forecast
+        PeriodicJob(
+            "indicators.hourly",
+            "指标计算（hourly）",
+            timedelta(hours=1),
+            lazy("mudan.domains.indicators.jobs:hourly"),
+        ),
+        PeriodicJob(
+            "indicators.daily",
+            "指标计算（daily）",
+            timedelta(days=1),
+            lazy("mudan.domains.indicators.jobs:daily"),
+        ),
+    ),
 )
 
 

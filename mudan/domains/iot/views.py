@@ -25,7 +25,7 @@ READ, MANAGE, INGEST = require("iot.read"), require("iot.manage"), require("iot.
 
 def pipeline_of(request: Request) -> Pipeline:
     ctx = app_ctx(request)
-    return ctx.service("iot.pipeline", lambda: Pipeline(pm=ctx.pm))
+    return ctx.runtime.cached("iot.pipeline", lambda: Pipeline(pm=ctx.pm))
 
 
 class DevicePage(BaseModel):

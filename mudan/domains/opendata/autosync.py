@@ -133,8 +133,6 @@ def index_after_commit(session: Session, ctx: JobContext) -> None:
 
 
 def sync_job(ctx: JobContext) -> str:
-    s = ctx.settings
-    with Lake(db_url=s.database.url, warehouse=s.lake.warehouse) as lake:
-        result = run_sync(ctx.session, lake=lake)
+    result = run_sync(ctx.session, lake=ctx.runtime.lake)
     index_after_commit(ctx.session, ctx)
     return str(result)

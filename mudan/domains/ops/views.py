@@ -29,7 +29,7 @@ VIEW, EDIT = require("screen.view"), require("indicators.manage")
 
 def hub_of(request: Request) -> Hub:
     ctx = app_ctx(request)
-    return ctx.service(
+    return ctx.runtime.cached(
         "ops.hub",
         lambda: Hub(lambda: ctx.sessions, lambda: source_for(ctx.extras), ctx.extras, ctx.pm),
     )

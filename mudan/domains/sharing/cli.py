@@ -7,13 +7,14 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from mudan.cli.common import console, db_session, handle_errors, settings
+from mudan.cli.common import console, db_session, handle_errors, runtime
+from mudan.core.db import transaction
 from mudan.core.i18n import t
 from mudan.core.progress import RichReporter
+from mudan.core.runtime import Runtime
 from mudan.domains.sharing import calllog, deadlines, delivery, grants, requests, returnflow
 from mudan.kernel.enums import Role
 from mudan.kernel.rbac import Principal
-from mudan.lake.catalog import Lake
 
 share = typer.Typer(help="数据共享 (share requests, grants, return flows)", no_args_is_help=True)
 
@@ -26,8 +27,13 @@ CLI = Principal(
 @handle_errors
 def tick() -> None:
     """Reminders, overdue marks, grant expiry, call-log seal, due return flows and pushes."""
-    cfg = settings()
-    with db_session(cfg) as s:
+    with runtime() as rt:
+        _tick(rt)
+
+
+def _tick(rt: Runtime) -> None:
+    cfg = rt.settings
+    with transaction(rt.sessions) as s:
         report = deadlines.remind_and_mark(s)
         expired = grants.expire_due(s)
         sealed = calllog.seal(s)
@@ -45,17 +51,17 @@ def tick() -> None:
     if not flows and not pushes:
         return
     rows = 0
+    lake = rt.lake
     with (
-        Lake(db_url=cfg.database.url, warehouse=cfg.lake.warehouse) as lake,
         RichReporter() as progress,
         progress.task(t("sharing.cli.deliver"), len(flows) + len(pushes)) as task,
     ):
         for fid in flows:
-            with db_session(cfg) as s:
+            with transaction(rt.sessions) as s:
                 rows += returnflow.run_flow(s, lake=lake, flow_id=fid)
             task.advance()
         for did in pushes:
-            with db_session(cfg) as s:
+            with transaction(rt.sessions) as s:
                 rows += delivery.run_delivery(
                     s, lake=lake, folder=cfg.var_dir / "share_exports", delivery_id=did
                 ).rows

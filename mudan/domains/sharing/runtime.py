@@ -148,5 +148,4 @@ class Runtime:
 
 
 def runtime_of(ctx: AppContext) -> Runtime:
-    lake = lake_of(ctx)  # first: ctx.service's lock is not re-entrant
-    return ctx.service("sharing.runtime", lambda: Runtime(ctx, lake))
+    return ctx.runtime.cached("sharing.runtime", lambda: Runtime(ctx, lake_of(ctx)))
