@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from mudan.core.runtime import Runtime
-    from mudan.kernel.rbac import Principal
     from mudan.demo.context import DemoContext
     from mudan.kernel.rbac import Principal
     from mudan.settings import Settings

@@ -67,8 +67,9 @@ def test_third_party_domain_adds_routes_nav_jobs_and_permissions(settings: Setti
         jobs = {j.code: j for j in collect(pm.hook.mudan_periodic_jobs())}
         sample_domain.JOB_RUNS.clear()
         now = datetime(2026, 12, 7, tzinfo=UTC)
-        with c.app.state.ctx.sessions() as session:  # type: ignore[attr-defined]
-            ctx = JobContext(settings=cfg, session=session, now=now)
+        runtime = c.app.state.ctx.runtime  # type: ignore[attr-defined]
+        with runtime.sessions() as session:
+            ctx = JobContext(settings=cfg, session=session, now=now, runtime=runtime)
             assert jobs["sample.tick"].run(ctx) == "ticked"
         runs = sample_domain.JOB_RUNS
         assert runs == [now.isoformat()]

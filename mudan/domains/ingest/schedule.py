@@ -20,7 +20,6 @@ from mudan.core.db import transaction
 from mudan.core.errors import InvalidInput, NotFound
 from mudan.core.runtime import Runtime
 from mudan.core.scheduler import current_runtime
-from mudan.kernel.rbac import Principal
 from mudan.domains.catalog.enums import UpdateCycle
 from mudan.domains.ingest.enums import LoadMode, SourceKind
 from mudan.domains.ingest.jobs import create_job

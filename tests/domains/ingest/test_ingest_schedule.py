@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 
 from mudan.core import scheduler as core_scheduler
 from mudan.core.runtime import Runtime
-from mudan.kernel.rbac import Principal, Role
 from mudan.domains.catalog.enums import UpdateCycle
 from mudan.domains.ingest import schedule as src
 from mudan.domains.ingest.enums import SourceKind
