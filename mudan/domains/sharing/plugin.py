@@ -74,8 +74,9 @@ def mudan_demo(ctx: DemoContext) -> None:
 def _tick(ctx: JobContext) -> str:
     """What ``mudan share tick`` does: reminders and overdue marks, grant expiry, the call-log
     seal; then due return flows and pushes, each in its own transaction around the lake."""
-    from mudan.core.db import make_engine, make_sessionmaker, transaction
+    from mudan.core.db import make_engine, make_sessionmaker
     from mudan.domains.sharing import calllog, deadlines, delivery, grants, returnflow
+    from mudan.domains.sharing.flows import deliver_due
     from mudan.lake.catalog import Lake
 
     s = ctx.session
@@ -90,13 +91,8 @@ def _tick(ctx: JobContext) -> str:
         cfg = ctx.settings
         try:
             with Lake(db_url=cfg.database.url, warehouse=cfg.lake.warehouse) as lake:
-                for fid in flows:
-                    with transaction(sessions) as fs:
-                        returnflow.run_flow(fs, lake=lake, flow_id=fid)
-                for did in pushes:
-                    with transaction(sessions) as ps:
-                        folder = cfg.var_dir / "share_exports"
-                        delivery.run_delivery(ps, lake=lake, folder=folder, delivery_id=did)
+                folder = cfg.var_dir / "share_exports"
+                deliver_due(sessions, lake=lake, folder=folder, flow_ids=flows, push_ids=pushes)
         finally:
             engine.dispose()
     return (
