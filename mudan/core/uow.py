@@ -102,6 +102,30 @@ def lake_step(
         return finish(s, result)
 
 
+def lake_step_or_record(
+    sessions: sessionmaker[Session],
+    *,
+    prepare: Callable[[Session], P],
+    work: Callable[[P], R],
+    finish: Callable[[Session, R], T],
+    failed: Callable[[Session, Exception], None],
+    catch: tuple[type[Exception], ...] = (Exception,),
+) -> T | None:
+    """``lake_step`` for a job that must end with a recorded outcome: a failure in ``work`` is
+    recorded by ``failed`` (called while the error is being handled, so it may log it) and
+    the step returns None instead of raising."""
+    with unit_of_work(sessions) as s:
+        intent = prepare(s)
+    try:
+        result = work(intent)
+    except catch as exc:
+        with unit_of_work(sessions) as s:
+            failed(s, exc)
+        return None
+    with unit_of_work(sessions) as s:
+        return finish(s, result)
+
+
 def queued(session: Session) -> list[Any]:
     """The callbacks waiting for this session's commit (for tests and diagnostics)."""
     return list(session.info.get(_QUEUE, []))
