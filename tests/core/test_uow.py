@@ -5,13 +5,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from mudan.core.db import make_engine, make_sessionmaker, transaction
-from mudan.core.uow import lake_step, on_commit, queued, unit_of_work
+from mudan.core.deps import DbSession
+from mudan.core.uow import lake_step, lake_step_or_record, on_commit, queued, unit_of_work
 
 META = MetaData()
 NOTES = Table("notes", META, Column("id", Integer, primary_key=True), Column("text", String(40)))
@@ -125,3 +129,46 @@ def test_lake_step_lets_other_errors_through_unrecorded(sessions: sessionmaker[S
             failed=lambda s, exc: pytest.fail("only ValueError is recorded"),
             catch=(ValueError,),
         )
+
+
+def test_lake_step_or_record_records_the_failure_and_returns_none(
+    sessions: sessionmaker[Session],
+) -> None:
+    def work(_: None) -> None:
+        raise ValueError("lake")
+
+    def failed(s: Session, exc: Exception) -> None:
+        s.execute(insert(NOTES).values(text=f"failed {exc}"))
+
+    out = lake_step_or_record(
+        sessions,
+        prepare=lambda s: None,
+        work=work,
+        finish=lambda s, r: pytest.fail("no outcome after a failure"),
+        failed=failed,
+    )
+    assert out is None and _texts(sessions) == ["failed lake"]
+
+
+def test_the_request_session_is_a_unit_of_work(sessions: sessionmaker[Session]) -> None:
+    seen: list[list[str]] = []
+    app = FastAPI()
+    app.state.ctx = SimpleNamespace(sessions=sessions)
+
+    @app.post("/ok")
+    def ok(session: DbSession) -> dict[str, bool]:
+        session.execute(insert(NOTES).values(text="from the request"))
+        on_commit(session, lambda: seen.append(_texts(sessions)))
+        return {"ok": True}
+
+    @app.post("/boom")
+    def boom(session: DbSession) -> dict[str, bool]:
+        session.execute(insert(NOTES).values(text="rolled back"))
+        on_commit(session, lambda: seen.append(["never"]))
+        raise ValueError("boom")
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        assert client.post("/ok").status_code == 200
+        assert client.post("/boom").status_code == 500
+    assert seen == [["from the request"]]
+    assert _texts(sessions) == ["from the request"]
