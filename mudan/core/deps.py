@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from mudan.core.db import transaction
+from mudan.core.uow import unit_of_work
 
 if TYPE_CHECKING:
     from mudan.app import AppContext
@@ -34,8 +34,9 @@ def app_ctx(request: Request) -> AppContext:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """One transaction per request: committed when the endpoint returns, rolled back on error."""
-    with transaction(app_ctx(request).sessions) as session:
+    """One unit of work per request: committed when the endpoint returns (before the response
+    is sent), rolled back on error; then its on-commit queue (``core.uow.on_commit``)."""
+    with unit_of_work(app_ctx(request).sessions) as session:
         yield session
 
 

@@ -48,7 +48,7 @@ def catalog_index(request: Request) -> SearchIndex:
 def track_index(request: Request, session: Session) -> None:
     """Update the search index after this request's transaction commits."""
     ctx = app_ctx(request)
-    indexing.sync_after_commit(session, ctx.sessions, lambda: catalog_index(request))
+    indexing.follow(session, ctx.sessions, lambda: catalog_index(request))
 
 
 def run_query(request: Request, session: Session, query: browse.Query) -> PageOut:

@@ -79,7 +79,6 @@ def ingest_upload_form(
         return _jobs_page(
             request, session, principal, error=exc.message(locale_of(request)), table_ref=table_ref
         )
-    session.commit()
     start_job(tasks, ctx, job.id)
     return RedirectResponse(f"/ingest/jobs/{job.id}", status_code=303)
 

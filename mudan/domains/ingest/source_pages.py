@@ -105,7 +105,6 @@ def sources_create(
     except MudanError as exc:
         form.update(mode=mode, http_params=http_params, update_cycle=update_cycle.value)
         return _page(request, session, principal, form, exc.message(locale_of(request)))
-    session.commit()
     return RedirectResponse("/ingest/sources", status_code=303)
 
 

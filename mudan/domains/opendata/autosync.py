@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, event, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from mudan.core.db import as_utc
@@ -116,20 +116,18 @@ def run_sync(session: Session, *, lake: Lake) -> SyncResult:
 
 
 def index_after_commit(session: Session, ctx: JobContext) -> None:
-    """Once the job's transaction commits, upsert/delete the changed datasets' documents."""
+    """Once the job's unit of work commits, upsert/delete the changed datasets' documents."""
+    from mudan.search.follow import follow
 
-    def on_commit(sess: Session) -> None:
-        ids: set[int] = sess.info.pop(INDEX_KEY, set())
-        if not ids:
-            return
+    def sync_ids(ids: set[int]) -> None:
         index = portal_index.open_index(ctx.settings)
         try:
-            with Session(bind=sess.get_bind()) as fresh:
+            with Session(bind=session.get_bind()) as fresh:
                 portal_index.sync(index, fresh, ids)
         finally:
             index.close()
 
-    event.listen(session, "after_commit", on_commit, once=True)
+    follow(session, portal_index.feed(), sync_ids)
 
 
 def sync_job(ctx: JobContext) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from mudan.core.db import transaction
 from mudan.domains.sharing import calllog, deadlines, delivery, grants, returnflow
+from mudan.domains.sharing.flows import deliver_due
 from mudan.hooks import JobContext
 
 
@@ -20,13 +21,9 @@ def tick(ctx: JobContext) -> str:
         expired = grants.expire_due(s, now=ctx.now)
         calllog.seal(s)
         flows, pushes = returnflow.due_flows(s), delivery.due_pushes(s)
-    folder = ctx.settings.var_dir / "share_exports"
-    for fid in flows:
-        with transaction(rt.sessions) as fs:
-            returnflow.run_flow(fs, lake=rt.lake, flow_id=fid)
-    for did in pushes:
-        with transaction(rt.sessions) as ps:
-            delivery.run_delivery(ps, lake=rt.lake, folder=folder, delivery_id=did)
+    if flows or pushes:
+        folder = ctx.settings.var_dir / "share_exports"
+        deliver_due(rt.sessions, lake=rt.lake, folder=folder, flow_ids=flows, push_ids=pushes)
     return (
         f"reminded {len(report.reminded)}, overdue {len(report.overdue)}, expired {len(expired)},"
         f" flows {len(flows)}, pushes {len(pushes)}"

@@ -16,6 +16,7 @@ from mudan.core.deps import DbSession, app_ctx
 from mudan.core.errors import Forbidden, InvalidInput, NotFound
 from mudan.core.i18n import t
 from mudan.core.params import MAX_ID, Id
+from mudan.domains.video import flows as video_flows
 from mudan.domains.video import service as vs
 from mudan.domains.video.codes import check_code
 from mudan.domains.video.enums import RateDim
@@ -190,16 +191,15 @@ def refresh_video_status(
 
 @router.post("/probes")
 def probe_video_channels(
-    request: Request, session: DbSession, body: ProbeRequest, who: Principal = MANAGE
+    request: Request, body: ProbeRequest, who: Principal = MANAGE
 ) -> list[ProbeResultOut]:
     """Probe up to 500 channels now (the scheduler probes every channel daily)."""
-    scope = vs.region_scope(who)
-    for cid in body.channel_ids:
-        vs.get_channel(session, channel_id=cid, scope=scope)
-    session.commit()  # probing opens its own short transactions
     ctx = app_ctx(request)
-    outcomes = vs.probe_channels(
-        ctx.sessions, channel_ids=body.channel_ids, config=ctx.settings.video
+    outcomes = video_flows.probe_in_scope(
+        ctx.sessions,
+        channel_ids=body.channel_ids,
+        scope=vs.region_scope(who),
+        config=ctx.settings.video,
     )
     return [
         ProbeResultOut(
