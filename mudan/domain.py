@@ -92,7 +92,7 @@ class Domain:
     demo_when: str = "normal"  # first | normal | last
     jobs: tuple[PeriodicJob, ...] | str = ()  # or "module:function() -> list[PeriodicJob]"
     indicators: str | None = None  # "module:function() -> list[IndicatorSpec]" or a list
-    map_layers: tuple[MapLayer, ...] = ()
+    map_layers: tuple[MapLayer, ...] | str = ()  # or "module:function() -> list[MapLayer]"
     todos: str | None = None  # "module:function() -> list[TodoProvider]"
 
     def plugin(self) -> object:
@@ -142,7 +142,7 @@ def _plugin_of(d: Domain) -> object:
 
         @hookimpl
         def mudan_map_layers() -> list[MapLayer]:
-            return list(d.map_layers)
+            return _list(d.map_layers) if isinstance(d.map_layers, str) else list(d.map_layers)
 
         ns.mudan_map_layers = mudan_map_layers
     if d.jobs:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from importlib import resources
+from pathlib import Path
 
 import pytest
 import typer
@@ -13,6 +15,8 @@ from fastapi.testclient import TestClient
 from mudan.app import create_app
 from mudan.domain import Domain, Lazy, resolve
 from mudan.hooks import BUILTIN_PLUGINS, JobContext, collect, make_plugin_manager
+from mudan.kernel.enums import Role
+from mudan.kernel.rbac import PLATFORM_GRANTS, role_permissions
 from mudan.settings import Settings
 from tests import sample_domain
 from tests.conftest import login_token
@@ -41,7 +45,8 @@ def test_every_reference_of_every_builtin_domain_resolves() -> None:
         for job in resolve(d.jobs)() if isinstance(d.jobs, str) else d.jobs:
             if isinstance(job.run, Lazy):
                 assert callable(job.run.target), job.code
-        for layer in d.map_layers:
+        layers = resolve(d.map_layers)() if isinstance(d.map_layers, str) else d.map_layers
+        for layer in layers:
             if isinstance(layer.points, Lazy):
                 assert callable(layer.points.target), layer.code
 
@@ -82,3 +87,26 @@ def test_descriptor_hooks_keep_registration_order() -> None:
         names.index("mudan.domains.audit.plugin") + 1
     )
     assert "tests.sample_domain:domain" in names
+
+
+def test_permission_table_is_the_union_of_domain_grants() -> None:
+    """The grants moved from one central table into the domains' descriptors unchanged.
+
+    ``role_permissions.json`` is the central table as it was at the move; a deliberate change
+    to a domain's grants updates it in the same commit."""
+    expected = json.loads((Path(__file__).parent / "role_permissions.json").read_text("utf-8"))
+    declared: dict[str, set[str]] = {r.value: set(PLATFORM_GRANTS.get(r, ())) for r in Role}
+    for d in _domains():
+        for role, perms in d.permissions.items():
+            declared[role] |= perms
+    assert {role: sorted(perms) for role, perms in declared.items()} == expected
+    for role in Role:  # and a principal holds them (other plugins loaded in this process may add)
+        assert declared[role.value] <= role_permissions(role)
+
+
+def test_domains_grant_only_to_known_roles() -> None:
+    roles = {r.value for r in Role}
+    for d in _domains():
+        assert set(d.permissions) <= roles, d.name
+        for perms in d.permissions.values():
+            assert "*" not in perms, f"{d.name}: only the kernel grants everything"

@@ -2,8 +2,8 @@
 
 Each domain's ``Domain(permissions=...)`` says which of its permissions a role holds; this
 module keeps the union over every plugin manager built in the process (a disabled plugin's
-grants are harmless: its routes do not exist). ``*`` (everything) is the administrator's and is
-granted by the kernel, not by a domain.
+grants are harmless: its routes do not exist). The platform's own grants (``*`` for the
+administrator) are the kernel's (``mudan.kernel.rbac.PLATFORM_GRANTS``).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import threading
 from collections.abc import Iterable, Mapping
 
 _lock = threading.Lock()
-_table: dict[str, set[str]] = {}
+_table: dict[str, frozenset[str]] = {}
 _loaded = False
 
 
@@ -21,27 +21,24 @@ def add_grants(grants: Iterable[Mapping[str, Iterable[str]]]) -> None:
     with _lock:
         for chunk in grants:
             for role, perms in chunk.items():
-                _table.setdefault(role, set()).update(perms)
+                _table[role] = _table.get(role, frozenset()) | frozenset(perms)
 
 
 def role_grants(role: str) -> frozenset[str]:
     """The permissions ``role`` holds across the installed domains."""
     if not _loaded:
         _load_builtin()
-    return frozenset(_table.get(role, ()))
-
-
-def table() -> dict[str, frozenset[str]]:
-    if not _loaded:
-        _load_builtin()
-    return {role: frozenset(perms) for role, perms in _table.items()}
+    return _table.get(role, frozenset())
 
 
 def _load_builtin() -> None:
     # Principals are built in many places without a plugin manager at hand (tests, CLI), so the
     # first question loads the built-in and entry-point plugins, whose manager adds its grants.
     global _loaded
+    with _lock:
+        if _loaded:
+            return
+        _loaded = True  # before loading: a plugin module asking at import must not recurse
     from mudan.hooks import make_plugin_manager
 
     make_plugin_manager()
-    _loaded = True

@@ -14,128 +14,18 @@ from mudan.kernel.enums import Role
 
 ALL = "*"
 
-_DATA_READ = {"catalog.read", "ingest.read", "quality.read", "lineage.read"}
-_OPS_READ = {"indicators.read", "alerts.read", "screen.view", "map.view", "reports.read"}
-_SENSE_READ = {"iot.read", "video.read"}
-
-ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
+# The platform's own grants. Every other permission is declared by the domain that checks it
+# (``Domain(permissions=...)`` in its plugin.py) and collected in ``mudan.core.permissions``.
+PLATFORM_GRANTS: dict[Role, frozenset[str]] = {
     Role.ADMIN: frozenset({ALL}),
-    Role.BUREAU_OPERATOR: frozenset(
-        {
-            "org.read",
-            "regions.read",
-            "audit.read",
-            "ids.check",
-            "ops.metrics",
-            *_DATA_READ,
-            "catalog.edit",
-            "catalog.approve",
-            "ingest.run",
-            "quality.manage",
-            "lake.query",
-            "lake.query_all",
-            "share.read",
-            "share.request",
-            "share.approve",
-            "share.approve_bureau",
-            "grant.read",
-            "grant.manage",
-            "county.manage",
-            "returnflow.read",
-            "opendata.manage",
-            *_OPS_READ,
-            "indicators.manage",
-            *_SENSE_READ,
-            "video.manage",
-            "iot.manage",
-        }
-    ),
-    Role.DATA_OFFICER: frozenset(
-        {
-            "org.read",
-            "regions.read",
-            "ids.check",
-            *_DATA_READ,
-            "catalog.edit",
-            "ingest.run",
-            "quality.manage",
-            "lake.query",
-            "share.read",
-            "share.request",
-            "share.approve",
-            "grant.read",
-            "opendata.manage",
-            "indicators.read",
-            "map.view",
-        }
-    ),
-    Role.COUNTY_OPERATOR: frozenset(
-        {
-            "org.read",
-            "regions.read",
-            "catalog.read",
-            "ingest.read",
-            "share.read",
-            "share.request",
-            "grant.read",
-            "returnflow.read",
-            *_OPS_READ,
-            *_SENSE_READ,
-            "cases.read",
-            "emergency.read",
-        }
-    ),
-    Role.DUTY_OFFICER: frozenset(
-        {
-            "org.read",
-            "regions.read",
-            "catalog.read",
-            *_OPS_READ,
-            "alerts.handle",
-            *_SENSE_READ,
-            "cases.read",
-            "cases.intake",
-            "cases.dispatch",
-            "cases.supervise",
-            "emergency.read",
-            "emergency.command",
-        }
-    ),
-    Role.GRID_WORKER: frozenset(
-        {"regions.read", "cases.read", "cases.intake", "cases.handle", "map.view"}
-    ),
-    Role.EVALUATOR: frozenset(
-        {
-            "org.read",
-            "regions.read",
-            "audit.read",
-            *_DATA_READ,
-            *_OPS_READ,
-            "share.read",
-            "cases.read",
-            "emergency.read",
-        }
-    ),
-    Role.CALL_TAKER: frozenset({"regions.read", "cases.read", "cases.intake", "cases.pii"}),
-    Role.DISPATCHER: frozenset(
-        {
-            "org.read",
-            "regions.read",
-            "cases.read",
-            "cases.intake",
-            "cases.dispatch",
-            "cases.supervise",
-            "cases.pii",
-            "map.view",
-            "emergency.read",
-            "emergency.command",
-        }
-    ),
-    Role.HANDLER: frozenset({"regions.read", "cases.read", "cases.handle"}),
-    Role.SYSTEM: frozenset({"dataservice.call", "iot.ingest", "video.ingest"}),
-    Role.CITIZEN: frozenset({"opendata.apply"}),
-    Role.PUBLIC: frozenset(),
+    Role.BUREAU_OPERATOR: frozenset({"ids.check", "ops.metrics"}),  # /metrics (Prometheus)
+    Role.DATA_OFFICER: frozenset({"ids.check"}),
 }
+
+
+def role_permissions(role: Role) -> frozenset[str]:
+    """What ``role`` may do: the platform's grants and those of every installed domain."""
+    return PLATFORM_GRANTS.get(role, frozenset()) | role_grants(role.value)
 
 
 @dataclass(frozen=True)
@@ -161,7 +51,7 @@ class Principal:
     def permissions(self) -> frozenset[str]:
         perms: set[str] = set()
         for role in self.roles:
-            perms |= ROLE_PERMISSIONS[role] | role_grants(role.value)
+            perms |= role_permissions(role)
         return frozenset(perms)
 
     def can(self, permission: str) -> bool:

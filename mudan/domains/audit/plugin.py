@@ -10,6 +10,10 @@ DOMAIN = Domain(
     package="mudan.domains.audit",
     routers=("mudan.domains.audit.views:router", "mudan.domains.audit.views:pages"),
     templates=True,
+    permissions={
+        "bureau_operator": frozenset({"audit.read"}),
+        "evaluator": frozenset({"audit.read"}),
+    },
     nav=(NavEntry("admin", "ui.audit", "/audit", "audit.read", 40),),
     cli=(("audit", "mudan.domains.audit.cli:app"),),
 )

@@ -10,6 +10,13 @@ DOMAIN = Domain(
     package="mudan.domains.catalog",
     routers=("mudan.domains.catalog.views:router", "mudan.domains.catalog.pages:router"),
     templates=True,
+    permissions={
+        "bureau_operator": frozenset({"catalog.approve", "catalog.edit", "catalog.read"}),
+        "data_officer": frozenset({"catalog.edit", "catalog.read"}),
+        "county_operator": frozenset({"catalog.read"}),
+        "duty_officer": frozenset({"catalog.read"}),
+        "evaluator": frozenset({"catalog.read"}),
+    },
     nav=(NavEntry("data", "catalog.nav", "/catalog", "catalog.read", 10),),
     cli=(("catalog", "mudan.domains.catalog.cli:catalog"),),
     demo="mudan.domains.catalog.demo:build_catalog",

@@ -16,6 +16,17 @@ DOMAIN = Domain(
     package="mudan.domains.indicators",
     routers=("mudan.domains.indicators.views:router", "mudan.domains.indicators.pages:router"),
     templates=True,
+    permissions={
+        "bureau_operator": frozenset(
+            {"alerts.read", "indicators.manage", "indicators.read", "reports.read"}
+        ),
+        "data_officer": frozenset({"indicators.read"}),
+        "county_operator": frozenset({"alerts.read", "indicators.read", "reports.read"}),
+        "duty_officer": frozenset(
+            {"alerts.handle", "alerts.read", "indicators.read", "reports.read"}
+        ),
+        "evaluator": frozenset({"alerts.read", "indicators.read", "reports.read"}),
+    },
     nav=(
         NavEntry("ops", "indicators.nav", "/indicators", "indicators.read", 10),
         NavEntry("ops", "indicators.nav_alerts", "/alerts", "alerts.read", 11),

@@ -1,83 +1,51 @@
-"""The ingest domain's hooks."""
+"""The ingest domain: loads from department sources into the lake, schedules, lineage."""
 
 from __future__ import annotations
 
 from datetime import timedelta
-from importlib import resources
-from typing import TYPE_CHECKING
 
-from mudan.hooks import IndicatorSpec, NavEntry, PeriodicJob, TodoProvider, hookimpl
+from mudan.domain import Domain, lazy
+from mudan.hooks import NavEntry, PeriodicJob
 
-if TYPE_CHECKING:
-    import typer
-    from fastapi import APIRouter
-
-    from mudan.demo.context import DemoContext
-
-
-@hookimpl
-def mudan_routers() -> list[APIRouter]:
-    from mudan.domains.ingest.pages import router as pages
-    from mudan.domains.ingest.source_pages import router as source_pages
-    from mudan.domains.ingest.views import router as api
-
-    return [api, pages, source_pages]
-
-
-@hookimpl
-def mudan_template_dirs() -> list[str]:
-    return [str(resources.files("mudan.domains.ingest").joinpath("templates"))]
-
-
-@hookimpl
-def mudan_nav_entries() -> list[NavEntry]:
-    return [
+DOMAIN = Domain(
+    name="ingest",
+    package="mudan.domains.ingest",
+    routers=(
+        "mudan.domains.ingest.views:router",
+        "mudan.domains.ingest.pages:router",
+        "mudan.domains.ingest.source_pages:router",
+    ),
+    templates=True,
+    nav=(
         NavEntry("data", "ingest.title", "/ingest", "ingest.read", 20),
         NavEntry("data", "ingest.sources.nav", "/ingest/sources", "ingest.run", 21),
-    ]
-
-
-@hookimpl
-def mudan_indicators() -> list[IndicatorSpec]:
-    from mudan.domains.ingest.rates import indicator_specs
-
-    return indicator_specs()
-
-
-@hookimpl(trylast=True)  # after the catalog has registered its 需归集 tables
-def mudan_demo(ctx: DemoContext) -> None:
-    from mudan.domains.ingest.demo import plan_demo_loads
-
-    plan_demo_loads(ctx)
-
-
-@hookimpl
-def mudan_cli(app: typer.Typer) -> None:
-    from mudan.domains.ingest.cli import ingest_app, scheduler_app
-
-    app.add_typer(ingest_app, name="ingest")
-    app.add_typer(scheduler_app, name="scheduler")
-
-
-@hookimpl
-def mudan_periodic_jobs() -> list[PeriodicJob]:
-    from mudan.domains.ingest import periodic
-
-    return [
+    ),
+    permissions={
+        "bureau_operator": frozenset({"ingest.read", "ingest.run", "lineage.read"}),
+        "data_officer": frozenset({"ingest.read", "ingest.run", "lineage.read"}),
+        "county_operator": frozenset({"ingest.read"}),
+        "evaluator": frozenset({"ingest.read", "lineage.read"}),
+    },
+    indicators="mudan.domains.ingest.rates:indicator_specs",
+    demo="mudan.domains.ingest.demo:plan_demo_loads",
+    demo_when="last",  # after the catalog has registered its 需归集 tables
+    cli=(
+        ("ingest", "mudan.domains.ingest.cli:ingest_app"),
+        ("scheduler", "mudan.domains.ingest.cli:scheduler_app"),
+    ),
+    jobs=(
         PeriodicJob(
-            "ingest.sweep_orphans", "清理孤立数据文件", timedelta(days=1), periodic.sweep_orphans
+            "ingest.sweep_orphans",
+            "清理孤立数据文件",
+            timedelta(days=1),
+            lazy("mudan.domains.ingest.periodic:sweep_orphans"),
         ),
         PeriodicJob(
             "ingest.sweep_uploads",
             "清理已用完的上传文件",
             timedelta(hours=1),
-            periodic.sweep_used_uploads,
+            lazy("mudan.domains.ingest.periodic:sweep_used_uploads"),
         ),
-    ]
-
-
-@hookimpl
-def mudan_todos() -> list[TodoProvider]:
-    from mudan.domains.ingest.todos import providers
-
-    return providers()
+    ),
+    todos="mudan.domains.ingest.todos:providers",
+)

@@ -15,6 +15,15 @@ DOMAIN = Domain(
         "mudan.domains.ops.pages:router",
     ),
     templates=True,
+    permissions={
+        "bureau_operator": frozenset({"map.view", "screen.view"}),
+        "data_officer": frozenset({"map.view"}),
+        "county_operator": frozenset({"map.view", "screen.view"}),
+        "duty_officer": frozenset({"map.view", "screen.view"}),
+        "grid_worker": frozenset({"map.view"}),
+        "evaluator": frozenset({"map.view", "screen.view"}),
+        "dispatcher": frozenset({"map.view"}),
+    },
     nav=(
         NavEntry("ops", "ops.nav_screen", "/ops/screen", "screen.view", 10),
         NavEntry("ops", "ops.nav_map", "/ops/map", "map.view", 20),

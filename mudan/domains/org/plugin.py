@@ -16,6 +16,17 @@ DOMAIN = Domain(
         "mudan.domains.org.pages:router",
     ),
     templates=True,
+    permissions={
+        "bureau_operator": frozenset({"org.read", "regions.read"}),
+        "data_officer": frozenset({"org.read", "regions.read"}),
+        "county_operator": frozenset({"org.read", "regions.read"}),
+        "duty_officer": frozenset({"org.read", "regions.read"}),
+        "grid_worker": frozenset({"regions.read"}),
+        "evaluator": frozenset({"org.read", "regions.read"}),
+        "call_taker": frozenset({"regions.read"}),
+        "dispatcher": frozenset({"org.read", "regions.read"}),
+        "handler": frozenset({"regions.read"}),
+    },
     nav=(
         NavEntry("admin", "ui.regions", "/admin/regions", "regions.read", 10),
         NavEntry("admin", "ui.departments", "/admin/departments", "org.read", 20),

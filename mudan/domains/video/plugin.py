@@ -15,6 +15,12 @@ DOMAIN = Domain(
     package="mudan.domains.video",
     routers=("mudan.domains.video.views:router", "mudan.domains.video.pages:router"),
     templates=True,
+    permissions={
+        "bureau_operator": frozenset({"video.manage", "video.read"}),
+        "county_operator": frozenset({"video.read"}),
+        "duty_officer": frozenset({"video.read"}),
+        "system": frozenset({"video.ingest"}),
+    },
     nav=(
         NavEntry("sense", "video.nav_channels", "/video", "video.read", 20),
         NavEntry("sense", "video.nav_rates", "/video/rates", "video.read", 21),
