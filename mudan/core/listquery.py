@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Self
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 
 class ListQuery(BaseModel):
@@ -17,15 +17,18 @@ class ListQuery(BaseModel):
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
-    @field_validator("*", mode="before")
+    @model_validator(mode="before")
     @classmethod
-    def _blank_is_absent(cls, value: Any) -> Any:
-        return None if value == "" else value
+    def _blank_is_absent(cls, data: Any) -> Any:
+        # dropped, not None: the field's default applies (a box of "all", a page of 1)
+        if isinstance(data, Mapping):
+            return {k: v for k, v in data.items() if v != ""}
+        return data
 
     @classmethod
     def for_page(cls, params: Mapping[str, str]) -> tuple[Self, list[str]]:
         """The valid filters of ``params`` and the names of the invalid ones (ignored)."""
-        data = {name: params[name] for name in cls.model_fields if name in params}
+        data = {name: params[name] for name in cls.model_fields if params.get(name, "") != ""}
         try:
             return cls.model_validate(data), []
         except ValidationError as e:
