@@ -23,6 +23,14 @@ class DeviceStatus(StrEnum):
     RETIRED = "retired"
 
 
+class Liveness(StrEnum):
+    """The device-list filter on the latest reading: still fresh, stale or missing, none yet."""
+
+    ONLINE = "online"
+    OFFLINE = "offline"
+    NEVER = "never"
+
+
 class Protocol(StrEnum):
     MQTT = "mqtt"
     HTTP = "http"

@@ -10,10 +10,12 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from mudan.core.db import utcnow
-from mudan.core.deps import DbSession
+from mudan.core.deps import DbSession, locale_of
+from mudan.core.i18n import t
 from mudan.core.params import MAX_ID
 from mudan.domains.iot import service
 from mudan.domains.iot.enums import TYPES, DeviceStatus, DeviceType
+from mudan.domains.iot.filters import DeviceQuery
 from mudan.domains.iot.models import DeadLetter, Latest
 from mudan.domains.iot.parse import BEIJING
 from mudan.kernel.deps import CurrentPrincipal, require
@@ -27,16 +29,11 @@ def iot_devices_page(
     request: Request,
     session: DbSession,
     who: CurrentPrincipal,
-    type: str = "",
-    status: str = "",
-    region: str = "",
-    department: str = "",
-    online: str = "",
-    q: str = "",
     page: Annotated[int, Query(ge=1, le=MAX_ID)] = 1,
 ) -> Response:
     now = utcnow()
-    f = service.DeviceFilter(type, status, region, department, online, q)
+    query, bad = DeviceQuery.for_page(request.query_params)
+    f = query.filter()
     rows, total = service.list_devices(session, principal=who, filters=f, now=now, page=page)
     ctx = {
         "devices": [service.device_out(d, lt, now) for d, lt in rows],
@@ -46,8 +43,17 @@ def iot_devices_page(
         "f": f,
         "types": list(DeviceType),
         "statuses": list(DeviceStatus),
+        "error": _bad_filter(request, bad),
     }
-    return render(request, "iot/devices.html", ctx)
+    # a bad filter value is ignored and named, as the API's 422 names it
+    return render(request, "iot/devices.html", ctx, 422 if bad else 200)
+
+
+def _bad_filter(request: Request, bad: list[str]) -> str | None:
+    if not bad:
+        return None
+    loc = locale_of(request)
+    return t("iot.bad_filter", loc, fields="、".join(t(f"iot.{k}", loc) for k in bad))
 
 
 @router.get("/iot/devices/{code}")

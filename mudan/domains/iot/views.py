@@ -14,6 +14,7 @@ from mudan.core.deps import DbSession, app_ctx
 from mudan.core.errors import InvalidInput
 from mudan.core.params import MAX_ID
 from mudan.domains.iot import service
+from mudan.domains.iot.filters import DeviceQuery
 from mudan.domains.iot.parse import BEIJING
 from mudan.domains.iot.pipeline import Pipeline
 from mudan.domains.iot.schemas import BatchIn, BatchOut, DeviceOut, ImportReport, RuleIn
@@ -38,17 +39,12 @@ class DevicePage(BaseModel):
 def iot_devices(
     session: DbSession,
     who: CurrentPrincipal,
-    type: str = "",
-    status: str = "",
-    region: str = "",
-    department: str = "",
-    online: str = "",
-    q: str = "",
+    query: Annotated[DeviceQuery, Query()],
     page: Annotated[int, Query(ge=1, le=MAX_ID)] = 1,
     page_size: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> DevicePage:
     now = utcnow()
-    f = service.DeviceFilter(type, status, region, department, online, q)
+    f = query.filter()
     rows, total = service.list_devices(
         session, principal=who, filters=f, now=now, page=page, page_size=page_size
     )

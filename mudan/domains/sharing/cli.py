@@ -1,8 +1,11 @@
-"""``mudan share tick|requests|rates|verify-calls``. ``tick`` is what a scheduler (cron, a
+"""``mudan share tick|requests|rates|verify-calls|call``. ``tick`` is what a scheduler (cron, a
 systemd timer or ``mudan scheduler``) calls every few minutes: reminders and overdue marks,
-grant expiry, sealing the call log, and the return flows and pushes that are due."""
+grant expiry, sealing the call log, and the return flows and pushes that are due. ``call``
+is the data service (:mod:`serving`) from a shell, as a named user and logged like the API."""
 
 from __future__ import annotations
+
+import sys
 
 import typer
 from rich.table import Table
@@ -105,3 +108,45 @@ def verify_cmd() -> None:
     if not check.ok:
         console.print(t("sharing.cli.broken", seal=check.broken_seal))
         raise typer.Exit(1)
+
+
+@share.command("call")
+@handle_errors
+def call_cmd(
+    grant_id: int = typer.Argument(..., help="grant id"),
+    as_user: str = typer.Option(..., "--as", help="call as this user (the grant's client)"),
+    limit: int = typer.Option(100, "--limit", help="rows per page (1–1000)"),
+    filters: list[str] = typer.Option([], "--filter", help="item[__op]=value, repeatable"),
+    fields: str = typer.Option("", "--fields", help="items to return, comma-separated"),
+    after: str = typer.Option("", "--after", help="the next-page token of the previous call"),
+    fmt: str = typer.Option("json", "--format", help="json|csv"),
+) -> None:
+    """Call a grant's data service as a user: the same checks, masking and call log as the API."""
+    from mudan.domains.sharing import serving
+    from mudan.domains.sharing.runtime import Runtime as ServiceRuntime
+
+    pairs = [f.partition("=") for f in filters]
+    if any(not sep for _, sep, _ in pairs):
+        raise typer.BadParameter("item[__op]=value", param_hint="--filter")
+    query = serving.ServiceQuery(
+        filters={k: v for k, _, v in pairs},
+        fields=tuple(f.strip() for f in fields.split(",") if f.strip()),
+        limit=limit,
+        after=after or None,
+        fmt=fmt,
+    )
+    with runtime() as core:
+        rt = ServiceRuntime(core.settings, core.sessions, core.lake)
+        try:
+            with transaction(core.sessions) as s:
+                who = serving.principal_named(s, username=as_user, via="cli")
+                answer = serving.call_service(
+                    s, runtime=rt, principal=who, grant_id=grant_id, query=query
+                )
+        except serving.CallRefused as refused:
+            raise refused.error from None
+        finally:
+            rt.close()  # seals this process's logged calls into the audit chain
+    sys.stdout.buffer.write(answer.content)
+    sys.stdout.buffer.write(b"\n")
+    sys.stdout.flush()

@@ -12,10 +12,11 @@ from pydantic import ValidationError
 
 from mudan.core.deps import DbSession, locale_of
 from mudan.core.errors import MudanError
+from mudan.core.i18n import t
 from mudan.core.params import Id
 from mudan.domains.sharing import deadlines, grants, requests, returnflow
 from mudan.domains.sharing.enums import Decision, RequestStatus
-from mudan.domains.sharing.schemas import RequestIn, ResubmitIn
+from mudan.domains.sharing.schemas import RequestIn, RequestQuery, ResubmitIn
 from mudan.domains.sharing.views import request_out
 from mudan.kernel.deps import current_principal, require
 from mudan.web.render import render
@@ -33,19 +34,17 @@ def _csv(text: str) -> list[str]:
 def list_page(
     request: Request,
     session: DbSession,
-    box: str = "all",
-    status: str = "",
-    overdue: bool = False,
     page: int = 1,
 ) -> Response:
     who = current_principal(request)
-    box = box if box in ("all", "mine", "inbox") else "all"
-    status = status if status in set(RequestStatus) else ""
+    query, bad = RequestQuery.for_page(request.query_params)
+    box = query.box if query.box in ("all", "mine", "inbox") else "all"
+    status, overdue = query.status or "", query.overdue
     rows, total = requests.list_requests(
         session,
         principal=who,
         box=box,
-        status=status or None,
+        status=query.status,
         overdue=overdue,
         page=max(1, page),
     )
@@ -61,8 +60,18 @@ def list_page(
             "statuses": list(RequestStatus),
             "page": max(1, page),
             "pages": max(1, (total + 49) // 50),
+            "error": _bad_filter(request, bad),
         },
+        422 if bad else 200,  # a bad filter value is ignored and named, as the API's 422
     )
+
+
+def _bad_filter(request: Request, bad: list[str]) -> str | None:
+    if not bad:
+        return None
+    loc = locale_of(request)
+    names = "、".join(t(f"sharing.{'overdue_only' if k == 'overdue' else k}", loc) for k in bad)
+    return t("sharing.bad_filter", loc, fields=names)
 
 
 @router.get("/share/inbox", dependencies=[READ])

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from mudan.core.secrets import signing_keys
 from mudan.domains.catalog.models import CatalogItem
@@ -24,6 +24,7 @@ from mudan.lake.serve.engine import ServeEngine
 
 if TYPE_CHECKING:
     from mudan.app import AppContext
+    from mudan.settings import Settings
 
 PLAN_TTL_S = 5.0
 
@@ -81,21 +82,23 @@ def layout_of(
 
 
 class Runtime:
-    def __init__(self, ctx: AppContext, lake: Lake) -> None:
-        sharing = ctx.settings.sharing
+    """Built once per app (:func:`runtime_of`) or once per CLI command (``mudan share call``)."""
+
+    def __init__(self, settings: Settings, sessions: sessionmaker[Session], lake: Lake) -> None:
+        sharing = settings.sharing
         self.engine = ServeEngine(
             lake,
-            cache_dir=ctx.settings.var_dir / "cache" / "dataservice" if sharing.cache else None,
+            cache_dir=settings.var_dir / "cache" / "dataservice" if sharing.cache else None,
             cache_max_rows=sharing.cache_max_rows,
             ttl_s=sharing.snapshot_check_s,
             error_code="sharing.query_failed",
         )
-        secret = signing_keys(ctx.settings)[0]
+        secret = signing_keys(settings)[0]
         self.cursors = Cursors(secret)
         self.order_salt = hashlib.sha256(("share-order:" + secret).encode()).hexdigest()[:32]
         self.limiter = RateLimiter()
         every = sharing.seal_every_s
-        self.calls = CallWriter(ctx.sessions, seal_every=every if every > 0 else None)
+        self.calls = CallWriter(sessions, seal_every=every if every > 0 else None)
         self._shapes: dict[int, tuple[float, EntryShape]] = {}
         self._lock = threading.Lock()
 
@@ -148,4 +151,5 @@ class Runtime:
 
 
 def runtime_of(ctx: AppContext) -> Runtime:
-    return ctx.runtime.cached("sharing.runtime", lambda: Runtime(ctx, lake_of(ctx)))
+    lake = lake_of(ctx)
+    return ctx.runtime.cached("sharing.runtime", lambda: Runtime(ctx.settings, ctx.sessions, lake))

@@ -6,7 +6,18 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
-from mudan.domains.sharing.enums import Decision, DeliveryFormat, Step, TargetKind
+from mudan.core.listquery import ListQuery
+from mudan.domains.sharing.enums import Decision, DeliveryFormat, RequestStatus, Step, TargetKind
+
+
+class RequestQuery(ListQuery):
+    """The share-request list's filters, for ``/api/v1/share/requests`` and the
+    ``/share/requests`` page. ``box`` stays a string: the service names a bad one
+    (``sharing.bad_box``)."""
+
+    box: str = "all"  # all | mine | inbox
+    status: RequestStatus | None = None
+    overdue: bool = False  # only open requests past their step's deadline
 
 
 class RequestIn(BaseModel):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from sqlalchemy import select
@@ -22,6 +22,7 @@ from mudan.domains.sharing.schemas import (
     GrantOut,
     RequestIn,
     RequestOut,
+    RequestQuery,
     ResubmitIn,
     RevokeIn,
     StepRuleIn,
@@ -89,15 +90,18 @@ def create(data: RequestIn, session: DbSession, who: Principal = ASK) -> Request
 @router.get("/requests")
 def list_requests(
     session: DbSession,
-    box: str = "all",
-    status: str | None = None,
-    overdue: bool = False,
+    query: Annotated[RequestQuery, Query()],
     page: int = Query(1, ge=1, le=MAX_ID),
     who: Principal = READ,
 ) -> dict[str, Any]:
     """``overdue=true``: only open requests past their step's deadline."""
     rows, total = requests.list_requests(
-        session, principal=who, box=box, status=status, overdue=overdue, page=page
+        session,
+        principal=who,
+        box=query.box,
+        status=query.status,
+        overdue=query.overdue,
+        page=page,
     )
     return {"total": total, "page": page, "items": [request_out(session, r) for r in rows]}
 

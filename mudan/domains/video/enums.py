@@ -31,6 +31,14 @@ OWNER_NAMES: dict[str, OwnerUnit] = {
 }
 
 
+class ChannelStatus(StrEnum):
+    """The channel-list filter: online, offline, or online without a usable image."""
+
+    ONLINE = "online"
+    OFFLINE = "offline"
+    NOT_RETRIEVED = "not_retrieved"
+
+
 class ProbeResult(StrEnum):
     OK = "ok"
     BLACK = "black"  # 黑屏: online, but no usable image

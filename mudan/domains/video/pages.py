@@ -11,10 +11,11 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mudan.core.deps import DbSession
+from mudan.core.deps import DbSession, locale_of
+from mudan.core.i18n import t
 from mudan.core.params import Id
 from mudan.domains.video import service as vs
-from mudan.domains.video.enums import OwnerUnit, RateDim
+from mudan.domains.video.enums import ChannelStatus, OwnerUnit, RateDim
 from mudan.domains.video.models import VideoSnapshot
 from mudan.domains.video.rates import (
     ONLINE_TARGET,
@@ -25,6 +26,7 @@ from mudan.domains.video.rates import (
     trend,
 )
 from mudan.domains.video.registry import scoped_counts
+from mudan.domains.video.schemas import ChannelQuery
 from mudan.domains.video.views import channel_detail
 from mudan.kernel.deps import current_principal, require
 from mudan.kernel.geo import CITY_CODE
@@ -34,7 +36,7 @@ from mudan.web.render import render
 router = APIRouter(include_in_schema=False)
 READ = require("video.read")
 PAGE_SIZE = 50
-STATUSES = ("online", "offline", "not_retrieved")
+STATUSES = tuple(ChannelStatus)
 
 
 def region_names(session: Session) -> dict[str, str]:
@@ -47,23 +49,13 @@ def region_names(session: Session) -> dict[str, str]:
 def video_channels_page(
     request: Request,
     session: DbSession,
-    district: str = "",
-    owner_unit: str = "",
-    status: str = "",
-    q: str = "",
     page: int = 1,
 ) -> Response:
     scope = vs.region_scope(current_principal(request))
     page = max(1, page)
-    filters = vs.ChannelFilter(
-        district or None,
-        None,
-        owner_unit if owner_unit in set(OwnerUnit) else None,
-        status if status in STATUSES else None,
-        q or None,
-    )
+    query, bad = ChannelQuery.for_page(request.query_params)
     rows, total = vs.list_channels(
-        session, scope=scope, filters=filters, page=page, page_size=PAGE_SIZE
+        session, scope=scope, filters=query.filter(), page=page, page_size=PAGE_SIZE
     )
     names = region_names(session)
     districts = {k: v for k, v in sorted(names.items()) if len(k) == 6}
@@ -78,10 +70,19 @@ def video_channels_page(
         "districts": districts,
         "owners": list(OwnerUnit),
         "statuses": STATUSES,
-        "f": {"district": district, "owner_unit": owner_unit, "status": status, "q": q},
+        "f": {k: request.query_params.get(k, "") for k in ChannelQuery.model_fields},
+        "error": _bad_filter(request, bad),
         "counts": scoped_counts(session, scope=scope),
     }
-    return render(request, "video/channels.html", ctx)
+    # a bad filter value is ignored and named, as the API's 422 names it
+    return render(request, "video/channels.html", ctx, 422 if bad else 200)
+
+
+def _bad_filter(request: Request, bad: list[str]) -> str | None:
+    if not bad:
+        return None
+    loc = locale_of(request)
+    return t("video.bad_filter", loc, fields="、".join(t(f"video.{k}", loc) for k in bad))
 
 
 @router.get("/video/channels/{channel_id}", dependencies=[READ])

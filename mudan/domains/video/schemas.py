@@ -6,11 +6,25 @@ from datetime import date, datetime
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from mudan.core.listquery import ListQuery
 from mudan.core.params import IdField
-from mudan.domains.video.enums import CatalogStatus, EventKind
+from mudan.domains.video.enums import CatalogStatus, ChannelStatus, EventKind, OwnerUnit
+from mudan.domains.video.registry import ChannelFilter
 
 MAX_EVENTS = 10_000
 MAX_PROBE_CHANNELS = 500
+
+
+class ChannelQuery(ListQuery):
+    """The channel list's filters, for ``/api/v1/video/channels`` and the ``/video`` page."""
+
+    district: str | None = None
+    owner_unit: OwnerUnit | None = None
+    status: ChannelStatus | None = None
+    q: str | None = None
+
+    def filter(self) -> ChannelFilter:
+        return ChannelFilter(self.district, None, self.owner_unit, self.status, self.q)
 
 
 class ChannelOut(BaseModel):

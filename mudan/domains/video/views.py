@@ -26,6 +26,7 @@ from mudan.domains.video.schemas import (
     ChannelDetail,
     ChannelOut,
     ChannelPage,
+    ChannelQuery,
     CodeFields,
     EventRejectOut,
     EventsIn,
@@ -54,14 +55,11 @@ MAX_IMPORT_BYTES = 200 * 1024 * 1024
 def list_video_channels(
     request: Request,
     session: DbSession,
-    district: str = "",
-    owner_unit: str = "",
-    status: str = "",
-    q: str = "",
+    query: Annotated[ChannelQuery, Query()],
     page: Annotated[int, Query(le=MAX_ID)] = 1,
 ) -> ChannelPage:
     scope = vs.region_scope(current_principal(request))
-    filters = vs.ChannelFilter(district or None, None, owner_unit or None, status or None, q)
+    filters = query.filter()
     rows, total = vs.list_channels(session, scope=scope, filters=filters, page=max(1, page))
     return ChannelPage(total=total, page=page, items=[ChannelOut.model_validate(r) for r in rows])
 

@@ -23,7 +23,7 @@ from mudan.domains.catalog import service as catalog
 from mudan.domains.sharing.masking import mask_value
 from mudan.domains.sharing.models import ServiceCall
 from mudan.domains.sharing.runtime import Runtime, runtime_of
-from mudan.domains.sharing.service_views import _grant_row
+from mudan.domains.sharing.serving import grant_row as _grant_row
 from mudan.lake.schema import arrow_schema
 from mudan.settings import Settings
 from tests.domains.sharing.conftest import World, _publish, bearer, granted, people_entry

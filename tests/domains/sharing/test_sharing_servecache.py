@@ -17,7 +17,7 @@ from mudan.domains.sharing.dataservice import compile_query
 from mudan.domains.sharing.masking import mask_value
 from mudan.domains.sharing.models import ServiceCall
 from mudan.domains.sharing.runtime import GrantRow, Runtime, runtime_of
-from mudan.domains.sharing.service_views import _grant_row
+from mudan.domains.sharing.serving import grant_row as _grant_row
 from tests.domains.sharing.conftest import World, granted, people_rows
 
 ALL = people_rows(60)
