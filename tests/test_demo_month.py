@@ -30,12 +30,13 @@ def test_a_month_of_history(session: Session) -> None:
 def test_count_targets_are_scaled_and_labelled(client: TestClient, session: Session) -> None:
     values = {v.code: v for v in service.latest_values(session)}
     channels = values["sense.video_channels"]
-    assert channels.target == round(290_000 * DEMO_SCALE) and channels.target_scale == DEMO_SCALE
+    assert channels.target == round(290_000 * DEMO_SCALE, 6) and channels.target_scale == DEMO_SCALE
     rate = values["share.on_time_rate"]
     assert rate.target == 99 and rate.target_scale is None  # rates keep their targets
     _login(client, "admin", DEMO_PASSWORD)
     page = client.get("/indicators").text
     assert f"按演示规模 {DEMO_SCALE * 100:g}% 折算（全量 290,000）" in page
+    assert "（全量 445）" in page  # 数据应用场景: exact, though its demo target is fractional
 
 
 def test_the_grid_worker_has_a_case_on_my_cases(client: TestClient) -> None:

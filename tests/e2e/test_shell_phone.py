@@ -66,3 +66,5 @@ def test_desktop_shows_the_nav_without_a_menu_button(server: str, browser: Brows
     expect(page.locator("#topnav")).to_contain_text("运行中心")
     expect(page.locator("#topnav")).to_contain_text("系统管理")
     _nav_is_sane(page)
+    expect(page.locator(".target-scaled").first).to_contain_text("按演示规模")
+    _shot(page, "desktop_indicators")

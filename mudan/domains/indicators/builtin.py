@@ -380,7 +380,8 @@ def scale_count_targets(session: Session, *, scale: float) -> int:
     scaled = 0
     for ind in rows:
         if ind.unit in COUNT_UNITS and ind.target is not None:
-            ind.target, ind.target_scale = float(max(1, round(ind.target * scale))), scale
+            # unrounded (5 % of 445 is 22.25): the full target stays exact for the label
+            ind.target, ind.target_scale = round(ind.target * scale, 6), scale
             scaled += 1
     session.flush()
     return scaled
