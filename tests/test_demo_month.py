@@ -3,6 +3,8 @@ count targets scaled to the demo's size (and saying so), and work for the grid w
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
@@ -43,3 +45,16 @@ def test_the_grid_worker_has_a_case_on_my_cases(client: TestClient) -> None:
     _login(client, "wangge", DEMO_PASSWORD)
     page = client.get("/cases/mobile").text
     assert "小区门口占道经营" in page and 'class="card case-card"' in page
+
+
+def test_the_daily_report_is_of_a_whole_day(client: TestClient) -> None:
+    _login(client, "admin", DEMO_PASSWORD)
+    page = client.get("/reports/daily").text  # no day given: yesterday, all 24 hours
+    m = re.search(r'<script type="application/json" id="charts">(.*?)</script>', page, re.S)
+    assert m
+    assert len(json.loads(m.group(1))["trend"]["x"]) == 24
+    monthly = client.get(
+        "/reports/monthly?day=" + (utcnow() - timedelta(days=31)).strftime("%Y-%m")
+    )
+    m = re.search(r'<script type="application/json" id="charts">(.*?)</script>', monthly.text, re.S)
+    assert m and len(json.loads(m.group(1))["trend"]["x"]) >= 1  # last month has values too
