@@ -8,12 +8,16 @@ key falls back to Chinese. A key defined in two files is an error.
 from __future__ import annotations
 
 import json
+from datetime import UTC, date, datetime
 from functools import cache
 from importlib import resources
 from typing import Any
+from zoneinfo import ZoneInfo
 
 LOCALES = ("zh", "en")
 DEFAULT_LOCALE = "zh"
+# Times are stored in UTC and shown on Beijing time, where Heze lives (API JSON stays UTC).
+BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 @cache
@@ -38,3 +42,18 @@ def t(key: str, locale: str = DEFAULT_LOCALE, **params: Any) -> str:
         return text.format(**params) if params else text
     except (KeyError, IndexError):
         return text
+
+
+def bjtime(value: datetime | date | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored instant as Beijing wall time (a naive datetime is UTC); a plain date as is."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        aware = value.replace(tzinfo=UTC) if value.tzinfo is None else value
+        return aware.astimezone(BEIJING).strftime(fmt)
+    return value.strftime(fmt)
+
+
+def bjdate(value: datetime | date | None) -> str:
+    """The Beijing calendar day of an instant (or a plain date)."""
+    return bjtime(value, "%Y-%m-%d")

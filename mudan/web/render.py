@@ -11,9 +11,10 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from mudan.core.deps import csrf_token, locale_of
-from mudan.core.i18n import t
+from mudan.core.i18n import bjdate, bjtime, t
 from mudan.hooks import NavEntry, collect
 from mudan.kernel.deps import current_principal
+from mudan.web import names
 
 SECTIONS = ("data", "share", "sense", "govern", "ops", "serve", "evaluate", "admin")
 
@@ -21,7 +22,10 @@ SECTIONS = ("data", "share", "sense", "govern", "ops", "serve", "evaluate", "adm
 @cache
 def _env(extra_dirs: tuple[str, ...]) -> Environment:
     folders = [str(resources.files("mudan.web").joinpath("templates")), *extra_dirs]
-    return Environment(loader=FileSystemLoader(folders), autoescape=select_autoescape(["html"]))
+    env = Environment(loader=FileSystemLoader(folders), autoescape=select_autoescape(["html"]))
+    env.filters.update(bjtime=bjtime, bjdate=bjdate)  # every page shows Beijing time
+    env.filters.update(dept=names.dept, region=names.region)  # names, not only codes
+    return env
 
 
 def template_dirs(request: Request) -> tuple[str, ...]:
@@ -38,6 +42,11 @@ def nav_entries(request: Request) -> dict[str, list[NavEntry]]:
     return grouped
 
 
+def top_nav(nav: dict[str, list[NavEntry]]) -> list[tuple[str, str]]:
+    """(section, href of its first entry) for each section the user may enter."""
+    return [(s, nav[s][0].href) for s in SECTIONS if nav.get(s)]
+
+
 def render(
     request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
 ) -> HTMLResponse:
@@ -47,7 +56,7 @@ def render(
     def tr(key: str, **params: Any) -> str:
         return t(key, locale, **params)
 
-    ctx = {
+    shell: dict[str, Any] = {
         "request": request,
         "t": tr,
         "locale": locale,
@@ -57,6 +66,9 @@ def render(
         "sections": SECTIONS,
         "csp_nonce": getattr(request.state, "csp_nonce", ""),
     }
-    ctx.update(context or {})
+    ctx = {**shell, **(context or {})}
+    # The top navigation is the shell's own: a page's context (e.g. its own "sections") must
+    # never change it, so every page shows the same entries to the same user.
+    ctx["shell_nav"] = top_nav(shell["nav"])
     html = _env(template_dirs(request)).get_template(name).render(ctx)
     return HTMLResponse(html, status_code=status_code)

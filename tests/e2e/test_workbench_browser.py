@@ -26,7 +26,10 @@ ROLES: dict[str, tuple[list[str], list[str]]] = {
         ["indicators.alerts_blue", "cases.manual", "cases.overdue", "emergency.reports_due"],
         ["sharing.provider_review", "quality.tickets", "cases.to_handle"],
     ),
-    "wangge": (["cases.overdue"], ["cases.manual", "indicators.alerts_blue", "catalog.pending"]),
+    "wangge": (
+        ["cases.overdue", "cases.to_handle"],
+        ["cases.manual", "indicators.alerts_blue", "catalog.pending"],
+    ),
     "paidan": (
         ["cases.manual", "cases.overdue", "emergency.reports_due"],
         ["indicators.alerts_blue", "sharing.provider_review", "cases.to_handle"],

@@ -40,7 +40,7 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
         {"indicators.alerts_blue", "cases.manual", "cases.overdue", "emergency.reports_due"},
         {"sharing.provider_review", "quality.tickets", "cases.to_handle"},
     ),
-    "wangge": ({"cases.overdue"}, {"cases.manual", "cases.to_handle", "indicators.alerts_blue"}),
+    "wangge": ({"cases.overdue", "cases.to_handle"}, {"cases.manual", "indicators.alerts_blue"}),
     "kaohe": (
         {"sharing.overdue", "cases.overdue", "emergency.open_incidents"},
         {"sharing.provider_review", "quality.tickets", "cases.manual", "emergency.reports_due"},

@@ -35,10 +35,12 @@ USERS = (
     ("chengguan", "郑洁（市城市管理局）", Role.HANDLER, "371700003", None),
 )
 GRID_WORKER, GRID_WORKER_STREET = "wangge", "371702001000"  # 东城街道 (org demo users)
+GRID_WORKER_OFFICE = "371702101"  # 东城街道办事处, the grid worker's department
 GRID_WORKER_REPORTS = (  # category, title, days before today, department to dispatch to by hand
     ("BJ0103", "路灯不亮", 15, None),  # routed to 牡丹区综合行政执法局 (371702003) at intake
     ("SJ0699", "楼道堆放杂物", 1, None),  # no routing rule: the manual dispatch queue
     ("SJ0699", "共享单车占用盲道", 2, "371700003"),  # 市城市管理局
+    ("SJ0699", "小区门口占道经营", 1, GRID_WORKER_OFFICE),  # wangge's own 我的工单
 )
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚"
@@ -142,8 +144,8 @@ def _grid_worker_reports(
     """Reports of the demo grid worker in their street, whatever the scale, so every role of the
     loop has work waiting: one dispatched to the district's enforcement bureau and past its limit
     (chuzhi; overdue in wangge's, mudanqu's and the city's area), one waiting for manual dispatch
-    (paidan, zhiban) and one dispatched by hand to the city's urban-management bureau
-    (chengguan)."""
+    (paidan, zhiban), one dispatched by hand to the city's urban-management bureau
+    (chengguan) and one to the grid worker's own street office (wangge's 我的工单)."""
     points = session.execute(
         select(Region.lon, Region.lat)
         .where(Region.level == "grid", Region.code.like(GRID_WORKER_STREET[:9] + "%"))

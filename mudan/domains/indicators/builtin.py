@@ -360,3 +360,28 @@ def install(session: Session, *, extra_specs: list[IndicatorSpec] = ()) -> int: 
         have.add(spec.code)
         created += 1
     return created
+
+
+#: Units of the count indicators whose targets are Heze's real sizes (14,300 catalogs …).
+COUNT_UNITS = frozenset({"个", "条", "次", "路"})
+
+
+def scale_count_targets(session: Session, *, scale: float) -> int:
+    """A demo world at ``--scale S`` holds S of Heze's things: compare its counts with the
+    target × S and keep S (``target_scale``) so pages say so. Rates keep their targets; a
+    target scaled once is left alone (idempotent). Returns how many targets were scaled."""
+    if scale == 1:
+        return 0
+    rows = session.scalars(
+        select(IndicatorDef).where(
+            IndicatorDef.target.is_not(None), IndicatorDef.target_scale.is_(None)
+        )
+    )
+    scaled = 0
+    for ind in rows:
+        if ind.unit in COUNT_UNITS and ind.target is not None:
+            # unrounded (5 % of 445 is 22.25): the full target stays exact for the label
+            ind.target, ind.target_scale = round(ind.target * scale, 6), scale
+            scaled += 1
+    session.flush()
+    return scaled

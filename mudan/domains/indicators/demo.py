@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from mudan.core.db import utcnow
 from mudan.domains.indicators import builtin, compute, rules
+from mudan.domains.indicators.demo_history import older_vital_signs
 from mudan.domains.indicators.forecast import run_forecast
 from mudan.domains.indicators.metrics import specs as own_specs
 from mudan.domains.indicators.models import Observation
@@ -115,6 +116,7 @@ def build(ctx: DemoContext) -> None:
     pm = ctx.runtime.pm
     extra = collect(pm.hook.mudan_indicators())
     builtin.install(session, extra_specs=extra)
+    builtin.scale_count_targets(session, scale=ctx.scale)  # 5 % of Heze: 5 % of its targets
     now = utcnow()
     end = now.replace(minute=0, second=0, microsecond=0)
     if session.scalar(
@@ -135,6 +137,14 @@ def build(ctx: DemoContext) -> None:
         task.advance()
         # one fit keeps the demo fast; the daily job forecasts every district
         run_forecast(session, code="env.aqi", at=end, regions=[RISING_DISTRICT])
+        # the month before the raw ten days, as values (fast): every trend has a month
+        older_vital_signs(
+            session,
+            rng=ctx.rng("indicators.older"),
+            start=start,
+            raw_days=DAYS,
+            population=POPULATION,
+        )
         task.advance()
     # The platform metrics (records loaded, 汇聚率 …) change when the other domains' deferred
     # loads run after the commit: recompute them once those have run (a step that queues
@@ -148,6 +158,11 @@ def _refresh_metrics(ctx: DemoContext) -> None:
     with transaction(ctx.runtime.sessions) as s:
         codes = _metric_codes(s)
         compute.compute_all(s, at=utcnow(), lake=None, pm=ctx.runtime.pm, codes=codes)
+        from mudan.domains.indicators.demo_history import backfill_daily_metrics
+
+        backfill_daily_metrics(
+            s, codes=codes, now=utcnow(), pm=ctx.runtime.pm
+        )  # a month of history
 
 
 def _metric_codes(session: Session) -> list[str]:

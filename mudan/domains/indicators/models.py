@@ -35,6 +35,8 @@ class IndicatorDef(Base):
     department_code: Mapped[str] = mapped_column(String(40), default="")
     region_level: Mapped[str] = mapped_column(String(16), default="city")
     target: Mapped[float | None] = mapped_column(Float)
+    # A demo world at --scale S compares counts with target × S: S is kept to say so on pages.
+    target_scale: Mapped[float | None] = mapped_column(Float)
     higher_is_better: Mapped[bool] = mapped_column(Boolean, default=True)
     thresholds: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
     persistence_hours: Mapped[int] = mapped_column(Integer, default=0)

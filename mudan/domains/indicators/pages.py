@@ -257,9 +257,10 @@ def alert_act(
     return RedirectResponse(f"/alerts/{alert_id}", status_code=303)
 
 
-def _day(value: str) -> date:
-    if not value:
-        return local_day(utcnow())
+def _day(value: str, kind: str = "monthly") -> date:
+    if not value:  # a daily report is of the last whole day (24 hours), a monthly one of now
+        today = local_day(utcnow())
+        return today - timedelta(days=1) if kind.startswith("daily") else today
     try:
         return date.fromisoformat(value if len(value) > 7 else value + "-01")
     except ValueError as exc:
@@ -269,14 +270,14 @@ def _day(value: str) -> date:
 @router.get("/reports/{kind}", dependencies=[REPORTS])
 def report_page(kind: str, request: Request, session: DbSession, day: str = "") -> Response:
     if kind.endswith(".pdf"):
-        data = build_report(session, kind=kind.removesuffix(".pdf"), day=_day(day))
+        data = build_report(session, kind=kind.removesuffix(".pdf"), day=_day(day, kind))
         name = f"report-{data.kind}-{data.start.astimezone(TZ):%Y%m%d}.pdf"
         return Response(
             render_pdf(data),
             media_type="application/pdf",
             headers={"Content-Disposition": f'inline; filename="{name}"'},
         )
-    data = build_report(session, kind=kind, day=_day(day))
+    data = build_report(session, kind=kind, day=_day(day, kind))
     charts = {
         "trend": {"x": [x for x, _ in data.trend], "y": [y for _, y in data.trend]},
         "districts": {"x": [x for x, _ in data.districts], "y": [y for _, y in data.districts]},

@@ -115,6 +115,7 @@ class IndicatorValueOut(BaseModel):
     region_code: str
     value: float | None
     target: float | None
+    target_scale: float | None = None  # the target is the full one × this demo scale
     numerator: float | None = None
     denominator: float | None = None
     status: str

@@ -113,6 +113,7 @@ def value_out(
         "unit": ind.unit,
         "region_code": region_code,
         "target": ind.target,
+        "target_scale": ind.target_scale,
     }
     if val is None:
         status = str(ValueStatus.NOT_COMPUTED)

@@ -125,6 +125,9 @@ def build_iot_world(ctx: DemoContext) -> None:
             done += len(rows)
             task.advance(len(rows))
     _rules(ctx)
+    from mudan.domains.iot.demo_history import build_online_history
+
+    build_online_history(ctx)  # a month of daily online rates: the history a running city has
     if not ctx.settings.mqtt.url:
         _simulate(ctx)
 

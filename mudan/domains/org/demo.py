@@ -39,6 +39,9 @@ CITY_DEPARTMENTS = (
     "统计局",
 )
 COUNTY_BUREAUS = ("大数据中心", "公安分局", "综合行政执法局", "应急管理局", "行政审批服务局")
+# Street offices (code: district + 1xx): the grid worker's own unit, which small cases in its
+# grids are dispatched to, so the demo's grid worker has cases to handle on 我的工单.
+STREET_OFFICES = (("371702101", "牡丹区东城街道办事处", "东城街道办事处", "371702001000"),)
 DISTRICTS = {
     "371702": "牡丹区",
     "371703": "定陶区",
@@ -58,7 +61,7 @@ DEMO_USERS = (
     ("gaj", "李强（公安局数据专员）", Role.DATA_OFFICER, "371700002", None),
     ("mudanqu", "张伟（牡丹区节点）", Role.COUNTY_OPERATOR, "371702001", "371702"),
     ("zhiban", "刘洋（运行中心值班）", Role.DUTY_OFFICER, "371700009", None),
-    ("wangge", "陈静（东城街道网格员）", Role.GRID_WORKER, None, "371702001000"),
+    ("wangge", "陈静（东城街道网格员）", Role.GRID_WORKER, "371702101", "371702001000"),
     ("kaohe", "赵磊（考核评价）", Role.EVALUATOR, "371700019", None),
 )
 
@@ -98,10 +101,13 @@ def _departments(ctx: DemoContext) -> None:
             wanted.append(
                 (f"{code}{i:03d}", f"{district}{name}", name, DepartmentLevel.COUNTY, code)
             )
+    for code, name, short, street in STREET_OFFICES:
+        wanted.append((code, name, short, DepartmentLevel.COUNTY, street))
     existing = set(ctx.session.scalars(select(Department.code)))
     with ctx.progress.task("部门", len(wanted)) as task:
         for code, name, short, level, region in wanted:
-            uscc = gen_uscc(rng, region if len(region) == 6 else "371700", dept="1", org_type="1")
+            area = region[:6] if len(region) >= 6 else "371700"
+            uscc = gen_uscc(rng, area, dept="1", org_type="1")
             if code not in existing:
                 ctx.session.add(
                     Department(

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mudan.core.db import as_utc
+from mudan.core.i18n import bjtime
 from mudan.domains.video.codes import owner_department
 from mudan.domains.video.enums import RateDim
 from mudan.domains.video.models import VideoChannel
@@ -51,7 +52,7 @@ def open_repairs(
             source="video.repair",
             title=f"视频通道离线维修：{ch.name}",
             description=(
-                f"通道 {ch.code} 自 {as_utc(ch.offline_since or at):%Y-%m-%d %H:%M} UTC 起离线，"
+                f"通道 {ch.code} 自 {bjtime(as_utc(ch.offline_since or at))} 起离线，"  # Beijing
                 f"超过 {int(after.total_seconds() // 60)} 分钟，请派员检修。"
             ),
             category_code="video.repair",

@@ -9,3 +9,11 @@ document.addEventListener('click', function (e) {
   var link = e.target.closest && e.target.closest('[data-print]');
   if (link) { e.preventDefault(); window.print(); }
 });
+// data-nav-toggle: on a narrow screen the top navigation folds behind a menu button.
+document.addEventListener('click', function (e) {
+  var btn = e.target.closest && e.target.closest('[data-nav-toggle]');
+  if (!btn) { return; }
+  var open = btn.getAttribute('aria-expanded') !== 'true';
+  btn.setAttribute('aria-expanded', open ? 'true' : 'false');
+  btn.closest('header').classList.toggle('nav-open', open);
+});

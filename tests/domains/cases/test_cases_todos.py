@@ -41,7 +41,8 @@ def test_dispatcher_and_area_todos_match_the_board(client: TestClient) -> None:
     district = todos_of(client, "mudanqu")["cases.overdue"]["count"]
     assert street <= district <= city["count"]
     wangge = todos_of(client, "wangge")
-    assert "cases.manual" not in wangge and "cases.to_handle" not in wangge
+    # the demo dispatches one small case to the grid worker's street office: 我的工单 has work
+    assert "cases.manual" not in wangge and wangge["cases.to_handle"]["count"] >= 1
 
 
 def test_a_case_elsewhere_counts_for_the_city_only(client: TestClient, session: Session) -> None:

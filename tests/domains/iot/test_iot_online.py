@@ -70,6 +70,7 @@ def test_online_seconds_union_of_windows(session: Session) -> None:
 
 def test_finished_day_is_summarised_and_survives_pruning(session: Session) -> None:
     a = some_device(session, "parking")
+    session.execute(delete(OnlineDay))  # the demo world's month of summaries: start without
     day = (datetime.now(BEIJING) - timedelta(days=1)).date()
     start = datetime.combine(day, time(0), BEIJING)
     _feed(session, a.code, [start + timedelta(hours=h) for h in range(0, 24, 2)])
