@@ -36,10 +36,10 @@ from sqlalchemy.engine import make_url
 from mudan.core.db import make_engine, make_sessionmaker
 from mudan.core.migrate import upgrade
 from mudan.core.progress import RichReporter
-from mudan.core.rbac import Principal
 from mudan.domains.cases import service as cs
 from mudan.domains.cases.categories import DISTRICTS, SEEDS, routing_rules
-from mudan.domains.org.enums import Role
+from mudan.kernel.enums import Role
+from mudan.kernel.rbac import Principal
 
 COLUMNS = (
     "id",

@@ -117,14 +117,15 @@ def settings(folder: Path) -> Any:
 
 def build_world(folder: Path, scale: float) -> None:
     from mudan.core.progress import RichReporter
+    from mudan.core.runtime import Runtime
     from mudan.demo.world import generate
 
     if (folder / "done").exists():
         return
     folder.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
-    with RichReporter() as reporter:
-        generate(settings(folder), seed=3717, scale=scale, progress=reporter)
+    with RichReporter() as reporter, Runtime(settings(folder)) as rt:
+        generate(rt, seed=3717, scale=scale, progress=reporter)
     (folder / "done").write_text(f"{time.perf_counter() - t0:.0f}s")
 
 

@@ -91,20 +91,20 @@ def generate(rows: int, folder: Path) -> Path:
 def setup_mudan(folder: Path, parquet: Path, db_url: str) -> tuple[int, str, dict[str, str]]:
     from sqlalchemy import update
 
-    from mudan.core.db import make_engine, make_sessionmaker, transaction
+    from mudan.core.db import transaction
     from mudan.core.migrate import upgrade
     from mudan.core.progress import NullReporter
-    from mudan.core.rbac import Principal
+    from mudan.core.runtime import Runtime
     from mudan.demo.context import DemoContext
     from mudan.domains.catalog import service as catalog
     from mudan.domains.catalog.schemas import EntryIn, ItemIn
     from mudan.domains.org.demo import build_org_world
-    from mudan.domains.org.enums import Role
     from mudan.domains.sharing import grants, requests
     from mudan.domains.sharing.enums import Decision
     from mudan.domains.sharing.models import ShareGrant
     from mudan.domains.sharing.schemas import RequestIn
-    from mudan.lake.catalog import Lake
+    from mudan.kernel.enums import Role
+    from mudan.kernel.rbac import Principal
     from mudan.settings import Settings
 
     env = {
@@ -116,11 +116,11 @@ def setup_mudan(folder: Path, parquet: Path, db_url: str) -> tuple[int, str, dic
     os.environ.update(env)
     settings = Settings()
     upgrade(db_url)
-    engine = make_engine(db_url)
-    sessions = make_sessionmaker(engine)
+    rt = Runtime(settings)
+    sessions = rt.sessions
     admin = Principal(1, "admin", "admin", frozenset({Role.ADMIN}), via="cli")
     with transaction(sessions) as s:
-        build_org_world(DemoContext(s, settings, 3717, 0.01, NullReporter()))
+        build_org_world(DemoContext(s, rt, 3717, 0.01, NullReporter()))
     with transaction(sessions) as s:
         items = [
             ItemIn(name="bh", label="编号"),
@@ -152,15 +152,14 @@ def setup_mudan(folder: Path, parquet: Path, db_url: str) -> tuple[int, str, dic
         catalog.approve(s, principal=admin, entry_id=entry.id)
         spec = catalog.table_spec_for(entry)
     t0 = time.perf_counter()
-    with Lake(db_url=db_url, warehouse=folder / "lake") as lake:
-        lake.ensure_table(spec)
-        lake.load(spec, pq.ParquetFile(parquet).iter_batches(500_000), batch_id="bench")
+    rt.lake.ensure_table(spec)
+    rt.lake.load(spec, pq.ParquetFile(parquet).iter_batches(500_000), batch_id="bench")
     log(f"lake load: {time.perf_counter() - t0:.1f}s")
     with transaction(sessions) as s:
         from sqlalchemy import select
 
-        from mudan.domains.org.models import User
-        from mudan.domains.org.service import principal_for_user
+        from mudan.kernel.identity import principal_for_user
+        from mudan.kernel.models import User
 
         def who(name: str) -> Principal:
             u = s.scalar(select(User).where(User.username == name))
@@ -186,7 +185,7 @@ def setup_mudan(folder: Path, parquet: Path, db_url: str) -> tuple[int, str, dic
         assert gid is not None
         s.execute(update(ShareGrant).where(ShareGrant.id == gid).values(rate_per_minute=10_000_000))
         _, token = grants.issue_credentials(s, principal=admin, grant_id=gid)
-    engine.dispose()
+    rt.close()
     return gid, token, env
 
 

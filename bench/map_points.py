@@ -31,10 +31,10 @@ from mudan.app import create_app
 from mudan.core.db import make_engine, make_sessionmaker, transaction
 from mudan.core.migrate import upgrade
 from mudan.domains.ops.mapdata import set_demo_points
-from mudan.domains.org import service as org
-from mudan.domains.org.enums import Role
-from mudan.domains.org.geo import load_base_regions
-from mudan.domains.org.regions import upsert_regions
+from mudan.kernel import identity as org
+from mudan.kernel.enums import Role
+from mudan.kernel.geo import load_base_regions
+from mudan.kernel.regions import upsert_regions
 from mudan.settings import Settings
 
 PASSWORD = "Peony@Heze2024"

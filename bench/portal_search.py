@@ -30,11 +30,11 @@ from pathlib import Path
 from sqlalchemy import create_engine, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from mudan.core.rbac import ANONYMOUS
 from mudan.domains.catalog import demo_vocab as v
 from mudan.domains.catalog.demo import FULL_ENTRIES, open_count
 from mudan.domains.opendata import actions, index
 from mudan.domains.opendata.models import OpenDataset
+from mudan.kernel.rbac import ANONYMOUS
 from mudan.search import SearchIndex
 
 QUERIES = [

@@ -27,12 +27,7 @@ from shapely.geometry import Point
 from mudan.core.progress import RichReporter
 from mudan.domains.cases.categories import SEEDS, routing_rules
 from mudan.domains.cases.routing import Placement, Router
-from mudan.domains.org.geo import (
-    Locator,
-    RegionLevel,
-    generate_communities_and_grids,
-    load_base_regions,
-)
+from mudan.kernel.geo import Locator, RegionLevel, generate_communities_and_grids, load_base_regions
 
 
 def main() -> None:

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from mudan.core.db import make_engine, make_sessionmaker, transaction, utcnow
 from mudan.core.progress import NullReporter
+from mudan.core.runtime import Runtime
 from mudan.demo.world import generate
 from mudan.domains.video.enums import DOWN, RETRIEVED, CatalogStatus
 from mudan.domains.video.models import VideoChannel, VideoDevice, VideoRateDay
@@ -58,7 +59,8 @@ def build(url: str, root: Path, scale: float) -> Settings:
         plugins_disabled=[p for p in BUILTIN_PLUGINS if p not in KEEP],
     )
     t = time.perf_counter()
-    generate(settings, seed=3717, scale=scale, progress=NullReporter())
+    with Runtime(settings) as rt:
+        generate(rt, seed=3717, scale=scale, progress=NullReporter())
     log(f"world built in {time.perf_counter() - t:.1f} s")
     return settings
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any, TypeVar
+from typing import Any
 
 import pluggy
 from fastapi import Depends, FastAPI, Request
@@ -20,58 +19,54 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from mudan.core.db import make_engine, make_sessionmaker
-from mudan.core.deps import authenticate, locale_of
+from mudan.core.deps import locale_of
 from mudan.core.errors import MudanError
 from mudan.core.headers import SecurityHeadersMiddleware
 from mudan.core.observability import Metrics, RequestMiddleware, configure_logging
+from mudan.core.runtime import Runtime
 from mudan.core.secrets import signing_keys
 from mudan.core.sessions import KeyedSessionMiddleware
 from mudan.hooks import collect, make_plugin_manager
+from mudan.kernel.deps import authenticate
 from mudan.settings import Settings
 
 log = logging.getLogger("mudan.app")
-T = TypeVar("T")
-_service_lock = threading.Lock()
 UPLOAD_PATHS = ("/api/v1/ingest/uploads", "/ingest/upload")
 
 
 @dataclass
 class AppContext:
+    """What a request reaches through ``app.state.ctx``: the settings, the plugin manager and
+    metrics (needed to build the app), and the process's ``Runtime`` once the lifespan started."""
+
     settings: Settings
     pm: pluggy.PluginManager
     metrics: Metrics
-    engine: Engine | None = None
-    _sessions: sessionmaker[Session] | None = None
+    _runtime: Runtime | None = None
+    # The runtime's service cache; kept here so it exists before the lifespan (tests seed it).
     extras: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def sessions(self) -> sessionmaker[Session]:
-        if self._sessions is None:
+    def runtime(self) -> Runtime:
+        if self._runtime is None:
             raise RuntimeError("the app's lifespan has not started")
-        return self._sessions
+        return self._runtime
+
+    @property
+    def engine(self) -> Engine | None:
+        return None if self._runtime is None else self._runtime.engine
+
+    @property
+    def sessions(self) -> sessionmaker[Session]:
+        return self.runtime.sessions
 
     def start(self) -> None:
-        self.engine = make_engine(self.settings.database.url, echo=self.settings.database.echo)
-        self._sessions = make_sessionmaker(self.engine)
+        self._runtime = Runtime(self.settings, pm=self.pm, metrics=self.metrics, cache=self.extras)
         self.settings.lake.warehouse.mkdir(parents=True, exist_ok=True)
 
     def stop(self) -> None:
-        for value in self.extras.values():  # lazily built services (lake, search index…)
-            close = getattr(value, "close", None)
-            if callable(close):
-                close()
-        self.extras.clear()
-        if self.engine is not None:
-            self.engine.dispose()
-
-    def service(self, name: str, build: Callable[[], T]) -> T:
-        """A per-app service built once on first use (thread-safe), closed at shutdown."""
-        with _service_lock:
-            if name not in self.extras:
-                self.extras[name] = build()
-            value: T = self.extras[name]
-            return value
+        if self._runtime is not None:
+            self._runtime.close()  # lazily built services (lake, search index…), then the engine
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

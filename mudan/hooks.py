@@ -7,7 +7,7 @@ third-party plugins (which use the ``mudan`` setuptools entry-point group).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -19,8 +19,9 @@ if TYPE_CHECKING:
     from fastapi import APIRouter
     from sqlalchemy.orm import Session
 
-    from mudan.core.rbac import Principal
+    from mudan.core.runtime import Runtime
     from mudan.demo.context import DemoContext
+    from mudan.kernel.rbac import Principal
     from mudan.settings import Settings
 
 hookspec = pluggy.HookspecMarker("mudan")
@@ -137,11 +138,14 @@ class TaskRequest:
 
 @dataclass(frozen=True)
 class JobContext:
-    """What a periodic job gets: settings, a session in its own transaction, and "now"."""
+    """What a periodic job gets: settings, a session in its own transaction, "now", and the
+    scheduler process's one runtime (``runtime.sessions`` for work in further transactions,
+    ``runtime.lake``, ``runtime.pm``): a job never builds an engine or a lake."""
 
     settings: Settings
     session: Session
     now: datetime
+    runtime: Runtime
 
 
 @dataclass(frozen=True)
@@ -240,6 +244,10 @@ class MudanSpec:
         """Sources of "my pending work" for the home page workbench and ``/api/v1/workbench``."""
 
     @hookspec
+    def mudan_permissions(self) -> Mapping[str, frozenset[str]]:  # type: ignore[empty-body]
+        """The permissions this plugin grants each role (``{role value: permissions}``)."""
+
+    @hookspec
     def mudan_cli(self, app: typer.Typer) -> None:
         """Add command groups to the ``mudan`` CLI."""
 
@@ -270,18 +278,40 @@ BUILTIN_PLUGINS = (
 def make_plugin_manager(
     disabled: list[str] | None = None, extra: list[str] | None = None
 ) -> pluggy.PluginManager:
-    """Built-in plugins, then ``extra`` module names, then the ``mudan`` entry-point group."""
+    """Built-in plugins, then ``extra`` module names, then the ``mudan`` entry-point group.
+
+    A plugin module declaring ``DOMAIN = Domain(...)`` (``mudan.domain``) is registered as the
+    descriptor's hook implementations, beside any hooks the module implements by hand.
+    """
     import importlib
+
+    from mudan.core.permissions import add_grants
 
     pm = pluggy.PluginManager("mudan")
     pm.add_hookspecs(MudanSpec)
     for name in (*BUILTIN_PLUGINS, *(extra or ())):
         if (disabled and name in disabled) or pm.has_plugin(name):
             continue
-        pm.register(importlib.import_module(name), name=name)
+        _register_domain(pm, importlib.import_module(name), name)
     pm.load_setuptools_entrypoints("mudan")
+    for name, plugin in list(pm.list_name_plugin()):  # entry-point plugins declaring a DOMAIN
+        if not name.endswith(":domain") and not pm.has_plugin(name + ":domain"):
+            _register_domain(pm, plugin, name, registered=True)
+    add_grants(pm.hook.mudan_permissions())
     return pm
 
 
 def collect(results: list[list[Any]]) -> list[Any]:
     return [item for chunk in results for item in chunk]
+
+
+def _register_domain(
+    pm: pluggy.PluginManager, module: Any, name: str, *, registered: bool = False
+) -> None:
+    # The descriptor's hooks go right after their module, so hook call order (pluggy calls the
+    # last registered first) is the registration order, as for hand-written modules.
+    if not registered:
+        pm.register(module, name=name)
+    domain = getattr(module, "DOMAIN", None)
+    if domain is not None:
+        pm.register(domain.plugin(), name=name + ":domain")

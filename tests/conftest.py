@@ -22,6 +22,8 @@ from mudan.app import create_app
 from mudan.core.db import make_engine, make_sessionmaker, transaction
 from mudan.core.migrate import upgrade
 from mudan.core.progress import NullReporter
+from mudan.core.runtime import Runtime
+from mudan.core.scheduler import use_runtime
 from mudan.demo.context import DemoContext
 from mudan.hooks import make_plugin_manager
 from mudan.settings import Settings
@@ -42,20 +44,18 @@ def _settings(url: str, root: Path) -> Settings:
 
 
 def _build_world(url: str, root: Path) -> None:
-    settings = _settings(url, root)
-    engine = make_engine(url)
-    with transaction(make_sessionmaker(engine)) as session:
-        ctx = DemoContext(
-            session=session,
-            settings=settings,
-            seed=DEMO_SEED,
-            scale=DEMO_SCALE,
-            progress=NullReporter(),
-        )
-        make_plugin_manager().hook.mudan_demo(ctx=ctx)
-    for step in ctx.after_commit:  # the demo's loads into the lake
-        step()
-    engine.dispose()
+    with Runtime(_settings(url, root), pm=make_plugin_manager()) as rt:
+        with transaction(rt.sessions) as session:
+            ctx = DemoContext(
+                session=session,
+                runtime=rt,
+                seed=DEMO_SEED,
+                scale=DEMO_SCALE,
+                progress=NullReporter(),
+            )
+            rt.pm.hook.mudan_demo(ctx=ctx)
+        for step in ctx.after_commit:  # the demo's loads into the lake
+            step()
 
 
 class DatabaseFactory:
@@ -146,6 +146,17 @@ def empty_db_url(dbs: DatabaseFactory) -> Iterator[str]:
 @pytest.fixture
 def settings(db_url: str, tmp_path: Path) -> Settings:
     return _settings(db_url, tmp_path)
+
+
+@pytest.fixture
+def runtime(settings: Settings) -> Iterator[Runtime]:
+    """The test's runtime, also the one the scheduler's stored callables use."""
+    with Runtime(settings) as rt:
+        use_runtime(rt)
+        try:
+            yield rt
+        finally:
+            use_runtime(None)
 
 
 @pytest.fixture

@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
-from mudan.core.deps import CurrentPrincipal
-from mudan.core.rbac import Principal
 from mudan.demo.context import DemoContext
 from mudan.hooks import IndicatorSpec, NavEntry, Todo, TodoProvider, hookimpl
+from mudan.kernel.deps import CurrentPrincipal
+from mudan.kernel.rbac import Principal
 
 router = APIRouter(prefix="/api/v1/sample", tags=["sample"])
 DEMO_CALLS: list[float] = []

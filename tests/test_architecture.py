@@ -15,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
-FOUNDATIONS = "core, lake and search never import a domain"
+FOUNDATIONS = "core, kernel, lake and search never import a domain"
 DOMAINS = "a domain imports another domain only through its service or flows module"
 LAKE_GATE = "only mudan.lake imports duckdb or pyiceberg"
 

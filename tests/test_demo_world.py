@@ -7,8 +7,9 @@ from sqlalchemy import func, select
 from mudan.core.db import make_engine, make_sessionmaker
 from mudan.core.ids import check_uscc
 from mudan.core.progress import NullReporter
+from mudan.core.runtime import Runtime
 from mudan.demo.world import generate
-from mudan.domains.org.models import Department, Region, User
+from mudan.kernel.models import Department, Region, User
 from mudan.settings import Settings
 from tests.conftest import _settings
 
@@ -30,9 +31,10 @@ def _snapshot(
 
 def test_demo_is_deterministic_and_idempotent(empty_db_url: str, tmp_path: Path) -> None:
     settings: Settings = _settings(empty_db_url, tmp_path)
-    generate(settings, seed=3717, scale=0.01, progress=NullReporter())
-    first = _snapshot(empty_db_url)
-    generate(settings, seed=3717, scale=0.01, progress=NullReporter())
+    with Runtime(settings) as rt:
+        generate(rt, seed=3717, scale=0.01, progress=NullReporter())
+        first = _snapshot(empty_db_url)
+        generate(rt, seed=3717, scale=0.01, progress=NullReporter())
     second = _snapshot(empty_db_url)
     assert first == second  # same seed, same world; re-running adds nothing
     regions, depts, users = first
@@ -44,8 +46,8 @@ def test_demo_is_deterministic_and_idempotent(empty_db_url: str, tmp_path: Path)
 def test_demo_rejects_silly_scale(empty_db_url: str, tmp_path: Path) -> None:
     import pytest
 
-    with pytest.raises(ValueError, match="scale"):
-        generate(_settings(empty_db_url, tmp_path), seed=1, scale=0, progress=NullReporter())
+    with Runtime(_settings(empty_db_url, tmp_path)) as rt, pytest.raises(ValueError, match="scale"):
+        generate(rt, seed=1, scale=0, progress=NullReporter())
 
 
 def test_demo_loads_real_rows_with_planted_faults(db_url: str, tmp_path: Path) -> None:

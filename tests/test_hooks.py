@@ -6,6 +6,7 @@ from fastapi.testclient import TestClient
 
 from mudan.app import create_app
 from mudan.core.progress import NullReporter
+from mudan.core.runtime import Runtime
 from mudan.demo.world import generate
 from mudan.hooks import collect, make_plugin_manager
 from mudan.settings import Settings
@@ -37,7 +38,8 @@ def test_plugin_adds_route_nav_indicator_and_todos(settings: Settings) -> None:
 def test_plugin_demo_hook_runs_after_org(empty_db_url: str, tmp_path: Path) -> None:
     cfg = _settings(empty_db_url, tmp_path).model_copy(update={"plugins": ["tests.sample_plugin"]})
     sample_plugin.DEMO_CALLS.clear()
-    generate(cfg, seed=1, scale=0.01, progress=NullReporter())
+    with Runtime(cfg) as rt:
+        generate(rt, seed=1, scale=0.01, progress=NullReporter())
     assert sample_plugin.DEMO_CALLS == [0.01]
 
 

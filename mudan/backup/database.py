@@ -17,7 +17,7 @@ from mudan.lake.catalogdb import TableLocation, table_locations
 
 # Rows a fresh ``mudan db upgrade`` writes itself: a database holding only these is empty.
 # (tests/backup checks this against a freshly migrated database.)
-SEEDED = frozenset({"alembic_version", "share_step_deadline"})
+SEEDED = frozenset({"alembic_version", "share_step_deadline", "region_tree_version"})
 DIALECTS = ("sqlite", "postgresql")
 
 

@@ -20,10 +20,9 @@ from mudan.backup import files, postgres, sqlite
 from mudan.backup.archive import ArchiveWriter
 from mudan.backup.database import DbInfo, check_dialect, table_order
 from mudan.backup.manifest import Manifest, mudan_version
-from mudan.core.db import make_engine
 from mudan.core.errors import InvalidInput
 from mudan.core.progress import NullReporter, Reporter
-from mudan.settings import Settings
+from mudan.core.runtime import Runtime
 
 
 @dataclass(frozen=True)
@@ -62,11 +61,13 @@ def _check_lake(info: DbInfo, warehouse: Path, lake: list[tuple[str, Path]]) -> 
             raise InvalidInput("backup.metadata_missing", table=loc.ident, path=str(metadata))
 
 
-def backup(settings: Settings, out: Path, *, progress: Reporter | None = None) -> BackupReport:
+def backup(runtime: Runtime, out: Path, *, progress: Reporter | None = None) -> BackupReport:
+    """Archive the runtime's database, warehouse and var dir (its engine, disposed at the end
+    so no pooled connection outlives the dump)."""
     progress = progress or NullReporter()
     out = out.resolve()
+    settings, engine = runtime.settings, runtime.engine
     warehouse, var_dir = settings.lake.warehouse.resolve(), settings.var_dir.resolve()
-    engine = make_engine(settings.database.url)
     dialect = check_dialect(engine)
     writer = ArchiveWriter(out)
     try:

@@ -20,10 +20,10 @@ from mudan.backup import files, postgres, sqlite
 from mudan.backup.archive import extract_checked, read_manifest
 from mudan.backup.database import check_dialect, tables_with_data
 from mudan.backup.manifest import STAGING, Manifest
-from mudan.core.db import make_engine
 from mudan.core.errors import Conflict, InvalidInput
 from mudan.core.migrate import code_heads, known_revision
 from mudan.core.progress import NullReporter, Reporter
+from mudan.core.runtime import Runtime
 from mudan.settings import Settings
 
 
@@ -79,12 +79,14 @@ def _var_names(settings: Settings, staged: Path, warehouse: Path) -> list[str]:
 
 
 def restore(
-    settings: Settings, src: Path, *, force: bool = False, progress: Reporter | None = None
+    runtime: Runtime, src: Path, *, force: bool = False, progress: Reporter | None = None
 ) -> RestoreReport:
+    """Restore into the runtime's database, warehouse and var dir. Its engine's pool is
+    disposed once the rows are in, before the files move (no connection keeps a file open)."""
     progress = progress or NullReporter()
     manifest = read_manifest(src)
+    settings, engine = runtime.settings, runtime.engine
     warehouse, var_dir = settings.lake.warehouse.resolve(), settings.var_dir.resolve()
-    engine = make_engine(settings.database.url)
     token = uuid.uuid4().hex[:8]
     lake_stage, work = warehouse / f"{STAGING}{token}", var_dir / f"{STAGING}{token}"
     try:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from mudan.cli.common import console, handle_errors, settings
+from mudan.cli.common import console, handle_errors, runtime
 from mudan.core.i18n import t
 
 
@@ -18,8 +18,8 @@ def backup(
     from mudan.backup.make import backup as run
     from mudan.core.progress import RichReporter
 
-    with RichReporter() as reporter:
-        report = run(settings(), out, progress=reporter)
+    with RichReporter() as reporter, runtime() as rt:
+        report = run(rt, out, progress=reporter)
     m = report.manifest
     console.print(
         t(
@@ -44,8 +44,8 @@ def restore(
     from mudan.backup.restore import restore as run
     from mudan.core.progress import RichReporter
 
-    with RichReporter() as reporter:
-        report = run(settings(), src, force=force, progress=reporter)
+    with RichReporter() as reporter, runtime() as rt:
+        report = run(rt, src, force=force, progress=reporter)
     m = report.manifest
     console.print(
         t(

@@ -1,4 +1,5 @@
-"""Shared CLI plumbing: settings, a transaction, and printing domain errors in Chinese."""
+"""Shared CLI plumbing: settings, the command's runtime, a transaction, and printing domain
+errors in Chinese."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from rich.console import Console
 from rich.markup import escape
 from sqlalchemy.orm import Session
 
-from mudan.core.db import make_engine, make_sessionmaker, transaction
+from mudan.core.db import transaction
 from mudan.core.errors import MudanError
+from mudan.core.runtime import Runtime
 from mudan.settings import Settings
 
 console = Console()
@@ -26,14 +28,17 @@ def settings() -> Settings:
 
 
 @contextmanager
+def runtime(cfg: Settings | None = None) -> Iterator[Runtime]:
+    """The command's one runtime (engine, sessions, lake …), closed when the command ends."""
+    with Runtime(cfg or settings()) as rt:
+        yield rt
+
+
+@contextmanager
 def db_session(cfg: Settings | None = None) -> Iterator[Session]:
-    cfg = cfg or settings()
-    engine = make_engine(cfg.database.url)
-    try:
-        with transaction(make_sessionmaker(engine)) as session:
-            yield session
-    finally:
-        engine.dispose()
+    """One transaction on a runtime built for it (a command that needs more opens ``runtime``)."""
+    with runtime(cfg) as rt, transaction(rt.sessions) as session:
+        yield session
 
 
 def handle_errors(fn: F) -> F:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from mudan.cli.common import console, settings
+from mudan.cli.common import console, runtime
 
 app = typer.Typer(help="数据湖维护 (lake maintenance)", no_args_is_help=True)
 
@@ -15,12 +15,10 @@ def sweep(
     grace_hours: float = typer.Option(6.0, help="keep files younger than this (running loads)"),
 ) -> None:
     """Delete staged files no snapshot references (after a SIGKILL mid-load)."""
-    from mudan.lake.catalog import Lake
     from mudan.lake.sweep import sweep_all
 
-    cfg = settings()
-    with Lake(db_url=cfg.database.url, warehouse=cfg.lake.warehouse) as lake:
-        reports = sweep_all(lake, grace_s=grace_hours * 3600, dry_run=dry_run)
+    with runtime() as rt:
+        reports = sweep_all(rt.lake, grace_s=grace_hours * 3600, dry_run=dry_run)
     files = sum(len(r.removed) for r in reports)
     freed = sum(r.bytes_freed for r in reports) / 1e6
     for r in reports:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from mudan.cli.backup import backup, restore
-from mudan.cli.common import console, settings
+from mudan.cli.common import console, runtime, settings
 from mudan.cli.ids import app as ids_app
 from mudan.cli.lake import app as lake_app
 from mudan.hooks import make_plugin_manager
@@ -77,9 +77,8 @@ def demo(
     from mudan.demo.world import generate
     from mudan.domains.org.demo import DEMO_PASSWORD
 
-    cfg = settings()
-    with RichReporter() as reporter:
-        generate(cfg, seed=seed, scale=scale, progress=reporter)
+    with RichReporter() as reporter, runtime() as rt:
+        generate(rt, seed=seed, scale=scale, progress=reporter)
     console.print(
         f"演示数据已生成（seed={seed}, scale={scale}）。演示登录：admin / {DEMO_PASSWORD}"
     )

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -15,6 +14,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from mudan.core.errors import InvalidInput
+from mudan.core.uow import unit_of_work
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -59,6 +59,18 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
+    """The platform's metadata database. Only ``core.runtime.Runtime`` builds one per process
+    (and Alembic's ``migrations/env.py`` when run with a URL alone)."""
+    return _engine(url, echo=echo)
+
+
+def external_engine(url: str) -> Engine:
+    """A database that is not the platform's (a return-flow target), built per use by its
+    caller and disposed there; the same dialect setup as the metadata engine."""
+    return _engine(url, echo=False)
+
+
+def _engine(url: str, *, echo: bool) -> Engine:
     parsed = make_url(url)
     kwargs: dict[str, Any] = {"echo": echo, "future": True}
     if parsed.get_backend_name() == "sqlite":
@@ -110,15 +122,7 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, future=True)
 
 
-@contextmanager
-def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """The caller owns the transaction: commit on success, roll back on any error."""
-    session = factory()
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
+def transaction(factory: sessionmaker[Session]) -> AbstractContextManager[Session]:
+    """The caller owns the transaction: commit on success, roll back on any error; callbacks
+    queued with ``core.uow.on_commit`` run after the commit (see ``core.uow``)."""
+    return unit_of_work(factory)

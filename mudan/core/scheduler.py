@@ -3,7 +3,8 @@
 Domains contribute periodic work through the ``mudan_periodic_jobs`` hook (overdue marks,
 reminders, indicator computation, probes …); the ingest domain adds its pull sources. Only
 ``mudan scheduler run`` starts it — never the web app, whose several workers would each run
-every job. A job runs in its own transaction and is coalesced (a missed run runs once).
+every job. A job runs in its own transaction of the process's one ``Runtime``
+(``JobContext.runtime``) and is coalesced (a missed run runs once).
 """
 
 from __future__ import annotations
@@ -11,29 +12,39 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+import pluggy
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import NullPool
 
-from mudan.core.db import make_engine, make_sessionmaker, transaction, utcnow
-from mudan.hooks import JobContext, PeriodicJob, collect, make_plugin_manager
-from mudan.settings import Settings
+from mudan.core.db import transaction, utcnow
+from mudan.core.runtime import Runtime
+from mudan.hooks import JobContext, PeriodicJob, collect
 
 JOBSTORE_TABLE = "apscheduler_jobs"
 PERIODIC_PREFIX = "periodic:"
 log = logging.getLogger(__name__)
-_settings: dict[str, Settings] = {}
+_runtime: dict[str, Runtime] = {}
 
 
-def use_settings(settings: Settings) -> None:
-    """The settings scheduled callables use (the scheduler process sets them before starting)."""
-    _settings["current"] = settings
+def use_runtime(runtime: Runtime | None) -> None:
+    """The runtime the stored callables use: ``mudan scheduler run`` sets its process's one
+    before starting (APScheduler keeps callables by reference, so they cannot be handed it)."""
+    if runtime is None:
+        _runtime.pop("current", None)
+    else:
+        _runtime["current"] = runtime
 
 
-def current_settings() -> Settings:
-    return _settings.get("current") or Settings()
+def current_runtime() -> Runtime:
+    runtime = _runtime.get("current")
+    if runtime is None:
+        raise RuntimeError(
+            "no runtime for scheduled work: the scheduler process sets one with use_runtime()"
+        )
+    return runtime
 
 
 def make_scheduler(db_url: str) -> BackgroundScheduler:
@@ -48,31 +59,28 @@ def make_scheduler(db_url: str) -> BackgroundScheduler:
     )
 
 
-def periodic_jobs(settings: Settings) -> dict[str, PeriodicJob]:
-    pm = make_plugin_manager(settings.plugins_disabled, settings.plugins)
+def periodic_jobs(pm: pluggy.PluginManager) -> dict[str, PeriodicJob]:
     jobs: list[PeriodicJob] = collect(pm.hook.mudan_periodic_jobs())
     return {j.code: j for j in jobs}
 
 
-def run_periodic(code: str, *, now: datetime | None = None) -> str:
-    """The scheduled callable (stored by reference): run one periodic job in a transaction."""
-    settings = current_settings()
-    job = periodic_jobs(settings).get(code)
+def run_periodic(code: str, *, now: datetime | None = None, runtime: Runtime | None = None) -> str:
+    """The scheduled callable (stored by reference): run one periodic job in a transaction of
+    the process's runtime (``runtime`` or the one set by ``use_runtime``)."""
+    rt = runtime or current_runtime()
+    job = periodic_jobs(rt.pm).get(code)
     if job is None:
         return f"{code}: no such job (plugin removed?)"
-    engine = make_engine(settings.database.url)
-    try:
-        with transaction(make_sessionmaker(engine)) as session:
-            result = job.run(JobContext(settings=settings, session=session, now=now or utcnow()))
-    finally:
-        engine.dispose()
+    with transaction(rt.sessions) as session:
+        ctx = JobContext(settings=rt.settings, session=session, now=now or utcnow(), runtime=rt)
+        result = job.run(ctx)
     log.info("periodic job %s: %s", code, result)
     return f"{code}: {result}"
 
 
-def sync_periodic(scheduler: BackgroundScheduler, settings: Settings) -> list[str]:
+def sync_periodic(scheduler: BackgroundScheduler, pm: pluggy.PluginManager) -> list[str]:
     """Add or reschedule every hook-provided job; remove jobs whose plugin is gone."""
-    wanted = periodic_jobs(settings)
+    wanted = periodic_jobs(pm)
     changed: list[str] = []
     for code, job in wanted.items():
         job_id = PERIODIC_PREFIX + code

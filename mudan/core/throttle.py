@@ -163,7 +163,7 @@ def shared_buckets(
     from mudan.core.deps import app_ctx
 
     ctx = app_ctx(request)
-    return ctx.service(
+    return ctx.runtime.cached(
         name,
         lambda: TokenBuckets(
             limit, window_s, store=DbBuckets(ctx.sessions, idle_s=window_s), error=error

@@ -11,7 +11,4 @@ if TYPE_CHECKING:
 
 def lake_of(ctx: AppContext) -> Lake:
     """The app's one Lake (built on first use, closed at shutdown)."""
-    from mudan.lake.catalog import Lake
-
-    s = ctx.settings
-    return ctx.service("lake", lambda: Lake(db_url=s.database.url, warehouse=s.lake.warehouse))
+    return ctx.runtime.lake

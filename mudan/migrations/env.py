@@ -15,6 +15,7 @@ from mudan.hooks import BUILTIN_PLUGINS
 def _import_models() -> None:
     importlib.import_module("mudan.core.audit")
     importlib.import_module("mudan.core.throttle")
+    importlib.import_module("mudan.kernel.models")
     importlib.import_module("mudan.lake.models")
     for plugin in BUILTIN_PLUGINS:
         package = plugin.rsplit(".", 1)[0]

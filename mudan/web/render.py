@@ -10,9 +10,10 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from mudan.core.deps import csrf_token, current_principal, locale_of
+from mudan.core.deps import csrf_token, locale_of
 from mudan.core.i18n import t
 from mudan.hooks import NavEntry, collect
+from mudan.kernel.deps import current_principal
 
 SECTIONS = ("data", "share", "sense", "govern", "ops", "serve", "evaluate", "admin")
 

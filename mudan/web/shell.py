@@ -11,11 +11,12 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
-from mudan.core.deps import DbSession, app_ctx, current_principal, locale_of, public, require
+from mudan.core.deps import DbSession, app_ctx, locale_of, public
 from mudan.core.errors import Unauthenticated
 from mudan.core.throttle import Throttled
-from mudan.domains.org import websessions
 from mudan.domains.org.loginguard import guarded_login
+from mudan.kernel import websessions
+from mudan.kernel.deps import current_principal, require
 from mudan.web import workbench
 from mudan.web.render import SECTIONS, render
 

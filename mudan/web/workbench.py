@@ -16,10 +16,11 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from mudan.core.deps import DbSession, app_ctx, current_principal, locale_of
+from mudan.core.deps import DbSession, app_ctx, locale_of
 from mudan.core.i18n import t
-from mudan.core.rbac import Principal
 from mudan.hooks import Todo, TodoProvider, collect
+from mudan.kernel.deps import current_principal
+from mudan.kernel.rbac import Principal
 
 log = logging.getLogger("mudan.workbench")
 SEVERITIES = ("info", "warn", "danger")

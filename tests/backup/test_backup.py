@@ -27,6 +27,7 @@ from mudan.cli.main import build
 from mudan.core.audit import record
 from mudan.core.db import make_engine, make_sessionmaker, transaction
 from mudan.core.errors import InvalidInput
+from mudan.core.runtime import Runtime
 from mudan.domains.catalog import indexing
 from mudan.lake.catalog import Lake
 from mudan.lake.schema import ColumnSpec, ItemType, TableSpec, arrow_schema
@@ -57,7 +58,8 @@ def world(dbs: DatabaseFactory, tmp_path_factory: pytest.TempPathFactory) -> Ite
 
 @pytest.fixture(scope="module")
 def archive(world: Settings, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return backup(world, tmp_path_factory.mktemp("backup_out") / "world.tar").path
+    with Runtime(world) as rt:
+        return backup(rt, tmp_path_factory.mktemp("backup_out") / "world.tar").path
 
 
 @dataclass
@@ -221,10 +223,10 @@ def test_fresh_database_counts_as_empty(empty_db_url: str) -> None:
     engine.dispose()
 
 
-def test_backup_refuses_a_table_outside_the_warehouse(settings: Settings, tmp_path: Path) -> None:
+def test_backup_refuses_a_table_outside_the_warehouse(runtime: Runtime, tmp_path: Path) -> None:
     # the shared test world's lake lives outside this test's warehouse folder
     out = tmp_path / "out.tar"
     with pytest.raises(InvalidInput) as exc:
-        backup(settings, out)
+        backup(runtime, out)
     assert exc.value.code == "backup.table_outside_warehouse"
     assert not out.exists() and not out.with_name("out.tar.partial").exists()

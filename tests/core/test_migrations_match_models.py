@@ -15,6 +15,7 @@ from mudan.core.db import Base
 
 def _import_all_models() -> None:
     importlib.import_module("mudan.core.throttle")
+    importlib.import_module("mudan.kernel.models")
     importlib.import_module("mudan.lake.models")
     for mod in pkgutil.walk_packages(mudan.domains.__path__, "mudan.domains."):
         if mod.name.rsplit(".", 1)[-1].endswith("models"):

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mudan.core import scheduler as core_scheduler
+from mudan.core.runtime import Runtime
 from mudan.domains.quality.models import CorrectionTicket
 from mudan.settings import Settings
 
@@ -23,24 +24,22 @@ def _count(session: Session, *statuses: str) -> int:
     return int(session.scalar(q.select_from(CorrectionTicket)) or 0)
 
 
-def test_periodic_jobs_are_scheduled_once(settings: Settings) -> None:
-    core_scheduler.use_settings(settings)
+def test_periodic_jobs_are_scheduled_once(settings: Settings, runtime: Runtime) -> None:
     sched = core_scheduler.make_scheduler(settings.database.url)
     sched.start(paused=True)
     try:
-        assert "quality.mark_overdue" in core_scheduler.sync_periodic(sched, settings)
-        assert core_scheduler.sync_periodic(sched, settings) == []
+        assert "quality.mark_overdue" in core_scheduler.sync_periodic(sched, runtime.pm)
+        assert core_scheduler.sync_periodic(sched, runtime.pm) == []
         job = sched.get_job("periodic:quality.mark_overdue")
         assert job is not None and job.trigger.interval == timedelta(minutes=30)
     finally:
         sched.shutdown(wait=False)
 
 
-def test_overdue_tickets_are_marked_by_the_job(settings: Settings, session: Session) -> None:
+def test_overdue_tickets_are_marked_by_the_job(runtime: Runtime, session: Session) -> None:
     open_before = _count(session, "open", "fixing")
     overdue_before = _count(session, "overdue")
     assert open_before > 0, "the demo world raises correction tickets"
-    core_scheduler.use_settings(settings)
     far = datetime(2100, 1, 1, tzinfo=UTC)
     assert core_scheduler.run_periodic("quality.mark_overdue", now=far) == (
         f"quality.mark_overdue: {open_before}"

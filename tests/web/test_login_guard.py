@@ -11,8 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from mudan.app import create_app
-from mudan.domains.org import service as org_service
 from mudan.domains.org.demo import DEMO_PASSWORD
+from mudan.kernel import identity as org_service
 from mudan.settings import Settings
 
 TOKENS = "/api/v1/auth/tokens"

@@ -22,7 +22,7 @@ from mudan.core.db import make_engine, make_sessionmaker, transaction
 from mudan.core.errors import MudanError
 from mudan.core.secrets import key_file, rotate, signing_keys
 from mudan.domains.org.demo import DEMO_PASSWORD
-from mudan.domains.org.models import User
+from mudan.kernel.models import User
 from mudan.settings import Settings
 from tests.conftest import login_token
 

@@ -12,10 +12,10 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from mudan.core.db import make_engine, make_sessionmaker, transaction
-from mudan.core.rbac import ANONYMOUS, Principal
-from mudan.domains.org.enums import Role
-from mudan.domains.org.service import BindingIn, create_user
 from mudan.hooks import Todo, TodoProvider, hookimpl
+from mudan.kernel.enums import Role
+from mudan.kernel.identity import BindingIn, create_user
+from mudan.kernel.rbac import ANONYMOUS, Principal
 from mudan.settings import Settings
 from mudan.web import workbench
 from mudan.web.render import SECTIONS

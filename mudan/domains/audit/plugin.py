@@ -1,36 +1,15 @@
-"""Audit viewer, API and CLI as a plugin."""
+"""The audit domain: the tamper-evident log's viewer, API and CLI."""
 
 from __future__ import annotations
 
-from importlib import resources
-from typing import TYPE_CHECKING
+from mudan.domain import Domain
+from mudan.hooks import NavEntry
 
-from mudan.hooks import NavEntry, hookimpl
-
-if TYPE_CHECKING:
-    import typer
-    from fastapi import APIRouter
-
-
-@hookimpl
-def mudan_routers() -> list[APIRouter]:
-    from mudan.domains.audit.views import pages, router
-
-    return [router, pages]
-
-
-@hookimpl
-def mudan_template_dirs() -> list[str]:
-    return [str(resources.files("mudan.domains.audit").joinpath("templates"))]
-
-
-@hookimpl
-def mudan_nav_entries() -> list[NavEntry]:
-    return [NavEntry("admin", "ui.audit", "/audit", "audit.read", 40)]
-
-
-@hookimpl
-def mudan_cli(app: typer.Typer) -> None:
-    from mudan.domains.audit.cli import app as audit_app
-
-    app.add_typer(audit_app, name="audit")
+DOMAIN = Domain(
+    name="audit",
+    package="mudan.domains.audit",
+    routers=("mudan.domains.audit.views:router", "mudan.domains.audit.views:pages"),
+    templates=True,
+    nav=(NavEntry("admin", "ui.audit", "/audit", "audit.read", 40),),
+    cli=(("audit", "mudan.domains.audit.cli:app"),),
+)

@@ -10,7 +10,8 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from mudan.core.audit import AuditRecord, verify_chain
-from mudan.core.deps import DbSession, require
+from mudan.core.deps import DbSession
+from mudan.kernel.deps import require
 from mudan.web.render import render
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false, or_, true
+from sqlalchemy import ColumnElement, or_
 from sqlalchemy.orm import Session
 
 from mudan.core.errors import Forbidden
-from mudan.core.rbac import ALL, Principal
 from mudan.domains.cases.models import Case, CaseAssignment
-from mudan.domains.org.geo import CITY_CODE
-from mudan.domains.org.service import department_codes
+from mudan.kernel.identity import department_codes
+from mudan.kernel.rbac import ALL, Principal
+from mudan.kernel.scope import Scope
 
 
 def is_admin(principal: Principal) -> bool:
@@ -18,23 +18,16 @@ def is_admin(principal: Principal) -> bool:
 
 def case_scope(session: Session, principal: Principal) -> ColumnElement[bool]:
     """SQL condition: cases in the principal's regions or assigned to one of its departments."""
-    if is_admin(principal) or CITY_CODE in principal.scope_paths:
-        return true()  # every case's region path starts at the city
-    conds: list[ColumnElement[bool]] = []
-    for path in principal.scope_paths:
-        conds.append(Case.region_path == path)
-        conds.append(Case.region_path.startswith(path + "/"))
-    depts = department_codes(session, principal)
-    if depts:
-        conds.append(Case.department_code.in_(depts))
-        conds.append(
-            Case.id.in_(
-                CaseAssignment.__table__.select()
-                .with_only_columns(CaseAssignment.case_id)
-                .where(CaseAssignment.department_code.in_(depts), CaseAssignment.active)
-            )
-        )
-    return or_(*conds) if conds else false()
+    scope = Scope.of(session, principal, admin_sees_all=True)  # every path starts at the city
+    cond = scope.where(region_path=Case.region_path, department=Case.department_code)
+    if scope.whole_city or not scope.departments:
+        return cond
+    assigned = (
+        CaseAssignment.__table__.select()
+        .with_only_columns(CaseAssignment.case_id)
+        .where(CaseAssignment.department_code.in_(sorted(scope.departments)), CaseAssignment.active)
+    )
+    return or_(cond, Case.id.in_(assigned))
 
 
 def can_see(session: Session, principal: Principal, case: Case) -> bool:

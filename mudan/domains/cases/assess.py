@@ -12,12 +12,12 @@ from datetime import date
 from sqlalchemy import ColumnElement, case, func, select, true
 from sqlalchemy.orm import Session
 
-from mudan.core.rbac import Principal
 from mudan.domains.cases.access import case_scope
 from mudan.domains.cases.enums import CaseState
 from mudan.domains.cases.models import Case, open_clause
-from mudan.domains.org.geo import CITY_CODE
 from mudan.hooks import IndicatorSpec, MapPoints, MetricValue
+from mudan.kernel.geo import CITY_CODE
+from mudan.kernel.rbac import Principal
 
 
 @dataclass(frozen=True)

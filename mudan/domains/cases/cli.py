@@ -7,11 +7,11 @@ from rich.table import Table
 from sqlalchemy import true
 
 from mudan.cli.common import console, db_session, handle_errors
-from mudan.core.rbac import Principal
 from mudan.domains.cases import assess
 from mudan.domains.cases import service as cs
 from mudan.domains.cases.enums import Action, Channel, Mediation
-from mudan.domains.org.enums import Role
+from mudan.kernel.enums import Role
+from mudan.kernel.rbac import Principal
 
 cases = typer.Typer(help="事件工单 (12345 / grid cases)", no_args_is_help=True)
 CLI = Principal(

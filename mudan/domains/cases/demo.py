@@ -14,17 +14,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mudan.core.rbac import Principal
 from mudan.core.workcal import WorkCalendar
 from mudan.demo.context import DemoContext
 from mudan.domains.cases import service as cs
 from mudan.domains.cases.enums import Action, CaseState, Channel, Mediation
 from mudan.domains.cases.models import Case, CaseCategory
 from mudan.domains.cases.routing import Router
-from mudan.domains.org import service as org
-from mudan.domains.org.calendar import load_calendar
-from mudan.domains.org.enums import Role
-from mudan.domains.org.models import Region, User
+from mudan.kernel import identity as org
+from mudan.kernel.calendar import load_calendar
+from mudan.kernel.enums import Role
+from mudan.kernel.models import Region, User
+from mudan.kernel.rbac import Principal
 
 DEMO_PASSWORD = "Mudan@Heze2024"
 # username, display name, role, department, region

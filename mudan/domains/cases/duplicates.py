@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from mudan.core import audit
 from mudan.core.errors import Conflict
-from mudan.core.rbac import Principal
 from mudan.domains.cases.enums import OPEN_STATES, CaseState, EventKind
 from mudan.domains.cases.models import Case, CaseReporter
+from mudan.kernel.rbac import Principal
 
 RADIUS_M = 50.0
 WINDOW = timedelta(hours=24)

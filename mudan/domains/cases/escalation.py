@@ -20,8 +20,8 @@ from mudan.domains.cases.deadlines import LADDER, rung_for, used_share
 from mudan.domains.cases.enums import CaseState, EventKind, Rung
 from mudan.domains.cases.models import Case, open_clause
 from mudan.domains.cases.workflow import add_event
-from mudan.domains.org.calendar import load_calendar
-from mudan.domains.org.geo import CITY_CODE
+from mudan.kernel.calendar import load_calendar
+from mudan.kernel.geo import CITY_CODE
 
 ACTOR = "system.supervise"
 

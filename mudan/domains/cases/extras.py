@@ -13,14 +13,14 @@ from sqlalchemy.orm import Session
 from mudan.core import audit
 from mudan.core.db import utcnow
 from mudan.core.errors import Conflict, Forbidden, InvalidInput, TooLarge
-from mudan.core.rbac import Principal
 from mudan.domains.cases import photofiles
 from mudan.domains.cases.access import check_assigned
 from mudan.domains.cases.deadlines import extend
 from mudan.domains.cases.enums import CaseState, EventKind, ExtensionStatus
 from mudan.domains.cases.models import Case, CasePhoto
 from mudan.domains.cases.workflow import add_event
-from mudan.domains.org.calendar import load_calendar
+from mudan.kernel.calendar import load_calendar
+from mudan.kernel.rbac import Principal
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 MAX_PHOTOS = 9

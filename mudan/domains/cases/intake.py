@@ -25,7 +25,7 @@ from mudan.domains.cases.enums import Channel, EventKind
 from mudan.domains.cases.models import Case, CaseCategory, CaseReporter
 from mudan.domains.cases.routing import Router, place
 from mudan.domains.cases.workflow import add_event, assign
-from mudan.domains.org.calendar import load_calendar
+from mudan.kernel.calendar import load_calendar
 
 SYSTEM = "system"
 

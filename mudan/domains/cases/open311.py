@@ -17,14 +17,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mudan.core.db import as_utc
-from mudan.core.deps import DbSession, current_principal, public
+from mudan.core.deps import DbSession, public
 from mudan.core.errors import InvalidInput, MudanError, NotFound, Unauthenticated
 from mudan.domains.cases import service as cs
 from mudan.domains.cases.enums import CaseState, Channel
 from mudan.domains.cases.models import Case, CaseCategory
 from mudan.domains.cases.ratelimit import client_keys, limiter_of
-from mudan.domains.org.models import Department
-from mudan.domains.org.service import principal_for_token
+from mudan.kernel.deps import current_principal
+from mudan.kernel.identity import principal_for_token
+from mudan.kernel.models import Department
 
 router = APIRouter(prefix="/open311/v2", tags=["open311"])
 CLOSED = {CaseState.CLOSED.value, CaseState.MERGED.value, CaseState.CANCELLED.value}

@@ -8,16 +8,17 @@ from urllib.parse import quote
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
-from mudan.core.deps import DbSession, app_ctx, locale_of, public, require
+from mudan.core.deps import DbSession, app_ctx, locale_of, public
 from mudan.core.errors import InvalidInput, MudanError
-from mudan.core.rbac import Principal
 from mudan.domains.cases import assess
 from mudan.domains.cases import service as cs
 from mudan.domains.cases.access import case_scope
 from mudan.domains.cases.enums import Action, Channel, Mediation
 from mudan.domains.cases.present import case_out
 from mudan.domains.cases.ratelimit import RateLimited, client_keys, limiter_of
-from mudan.domains.org.enums import Role
+from mudan.kernel.deps import require
+from mudan.kernel.enums import Role
+from mudan.kernel.rbac import Principal
 from mudan.web.render import render
 
 router = APIRouter(include_in_schema=False)

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 from mudan.hooks import (
     IndicatorSpec,
-    JobContext,
     MapLayer,
     NavEntry,
     PeriodicJob,
@@ -101,23 +100,13 @@ def mudan_demo(ctx: DemoContext) -> None:
     build_cases_demo(ctx)
 
 
-def _supervise(ctx: JobContext) -> int:
-    from mudan.domains.cases.escalation import supervise
-
-    return len(supervise(ctx.session, now=ctx.now))
-
-
-def _photo_sweep(ctx: JobContext) -> int:
-    from mudan.domains.cases.photofiles import sweep
-
-    return sweep(ctx.session, var_dir=ctx.settings.var_dir)
-
-
 @hookimpl
 def mudan_periodic_jobs() -> list[PeriodicJob]:
     """督办 every 10 minutes: escalations at 80 %/100 %/200 % of the limit (idempotent: a case
     is escalated once per rung). Hourly: photo files a crash left half-stored."""
+    from mudan.domains.cases import jobs
+
     return [
-        PeriodicJob("cases.supervise", "事件督办", timedelta(minutes=10), _supervise),
-        PeriodicJob("cases.photo_sweep", "事件照片整理", timedelta(hours=1), _photo_sweep),
+        PeriodicJob("cases.supervise", "事件督办", timedelta(minutes=10), jobs.run_supervision),
+        PeriodicJob("cases.photo_sweep", "事件照片整理", timedelta(hours=1), jobs.photo_sweep),
     ]

@@ -8,13 +8,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mudan.core.db import utcnow
-from mudan.core.rbac import Principal
 from mudan.domains.cases.access import mask_name, mask_phone
 from mudan.domains.cases.deadlines import flag
 from mudan.domains.cases.enums import OPEN_STATES, CaseState
 from mudan.domains.cases.models import Case, CaseEvent
 from mudan.domains.cases.schemas import CaseDetailOut, CaseOut, EventOut, ReporterOut
 from mudan.domains.cases.workflow import allowed_actions
+from mudan.kernel.rbac import Principal
 
 
 def _number(session: Session, case_id: int | None) -> str | None:

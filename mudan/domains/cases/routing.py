@@ -1,4 +1,4 @@
-"""Location → grid → community → street → district (org Locator), then rules → department.
+"""Location → grid → community → street → district (the kernel Locator), then rules → department.
 
 A :class:`Router` holds every rule in memory; the deepest region of the point's chain that has a
 rule for the category wins. No chain (outside Heze) or no rule → ``department_code`` is None and
@@ -7,16 +7,15 @@ the case waits in the manual dispatch queue.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mudan.domains.cases.models import RoutingRule
-from mudan.domains.org.geo import CITY_CODE, LocateResult, Locator
-from mudan.domains.org.models import Region
-from mudan.domains.org.regions import build_locator
+from mudan.kernel.geo import CITY_CODE, LocateResult
+from mudan.kernel.locator import locator_of
+from mudan.kernel.models import Region
 
 
 @dataclass(frozen=True)
@@ -65,21 +64,6 @@ class Router:
             if found is not None:
                 return found
         return None
-
-
-_lock = threading.Lock()
-_cache: dict[str, tuple[int, Locator]] = {}
-
-
-def locator_of(session: Session) -> Locator:
-    """The org Locator for this database, rebuilt when the region table changes size."""
-    key = str(session.get_bind().engine.url)
-    size = session.scalar(select(func.count()).select_from(Region)) or 0
-    with _lock:
-        hit = _cache.get(key)
-        if hit is None or hit[0] != size:
-            hit = _cache[key] = (size, build_locator(session))
-    return hit[1]
 
 
 def region_path_of(session: Session, region_code: str) -> str | None:

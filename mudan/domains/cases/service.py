@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from mudan.core.db import utcnow
 from mudan.core.errors import Forbidden, NotFound
-from mudan.core.rbac import Principal
 from mudan.domains.cases import extras
 from mudan.domains.cases.access import can_see, case_scope, check_assigned
 from mudan.domains.cases.categories import SEEDS, routing_rules
@@ -32,9 +31,10 @@ from mudan.domains.cases.models import (
     open_clause,
 )
 from mudan.domains.cases.workflow import ActIn, act
-from mudan.domains.org.models import Department
-from mudan.domains.org.service import department_codes
 from mudan.hooks import TaskRequest
+from mudan.kernel.identity import department_codes
+from mudan.kernel.models import Department
+from mudan.kernel.rbac import Principal
 
 __all__ = [
     "ActIn",

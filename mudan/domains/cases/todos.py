@@ -11,9 +11,9 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from mudan.core.db import utcnow
-from mudan.core.rbac import Principal
 from mudan.domains.cases.service import BoardFilter, board_query, handler_queue
 from mudan.hooks import Todo, TodoProvider
+from mudan.kernel.rbac import Principal
 
 
 def _count(session: Session, stmt: Select[Any]) -> tuple[int, int]:

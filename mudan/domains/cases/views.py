@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Header, Query, Request, UploadFile
 from fastapi.responses import Response
 
-from mudan.core.deps import CurrentPrincipal, DbSession, app_ctx, require
+from mudan.core.deps import DbSession, app_ctx
 from mudan.core.errors import InvalidInput
 from mudan.core.params import MAX_ID, Id
 from mudan.domains.cases import assess
@@ -30,6 +30,7 @@ from mudan.domains.cases.schemas import (
     NoteIn,
     VisitIn,
 )
+from mudan.kernel.deps import CurrentPrincipal, require
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
 READ, INTAKE = require("cases.read"), require("cases.intake")

@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session
 from mudan.core import audit
 from mudan.core.db import utcnow
 from mudan.core.errors import Conflict, Forbidden, InvalidInput
-from mudan.core.rbac import Principal
 from mudan.domains.cases.access import check_assigned
 from mudan.domains.cases.enums import Action, CaseState, EventKind, Mediation
 from mudan.domains.cases.models import Case, CaseAssignment, CaseCategory, CaseEvent
-from mudan.domains.org.models import Department
+from mudan.kernel.models import Department
+from mudan.kernel.rbac import Principal
 
 S, A = CaseState, Action
 TRANSITIONS: dict[CaseState, dict[Action, CaseState]] = {

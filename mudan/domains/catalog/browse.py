@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 
 from mudan.domains.catalog.models import CatalogEntry
 from mudan.domains.catalog.schemas import HitOut, PageOut
-from mudan.domains.org.models import Department
+from mudan.kernel.models import Department
 
 if TYPE_CHECKING:
-    from mudan.core.rbac import Principal
+    from mudan.kernel.rbac import Principal
     from mudan.search import SearchIndex
 
 # facet name → entry column (the department facet is keyed by department code)

@@ -10,10 +10,10 @@ from rich.table import Table
 from mudan.cli.common import console, db_session, handle_errors, settings
 from mudan.core.errors import InvalidInput
 from mudan.core.i18n import t
-from mudan.core.rbac import Principal
 from mudan.domains.catalog import browse, indexing
 from mudan.domains.catalog import xlsx as catalog_xlsx
-from mudan.domains.org.enums import Role
+from mudan.kernel.enums import Role
+from mudan.kernel.rbac import Principal
 
 catalog = typer.Typer(help="数据目录 (data catalog)", no_args_is_help=True)
 

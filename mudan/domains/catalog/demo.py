@@ -16,7 +16,7 @@ from mudan.domains.catalog import demo_vocab as v
 from mudan.domains.catalog.codes import CATEGORY_CODES, theme_code
 from mudan.domains.catalog.models import CatalogEntry, CatalogItem, CatalogVersion
 from mudan.domains.catalog.schemas import EntryOut
-from mudan.domains.org.models import Department
+from mudan.kernel.models import Department
 
 FULL_ENTRIES, FULL_OPEN = 14300, 2669
 DISTRICT_NAMES = {

@@ -1,20 +1,20 @@
 """Keeping the catalog's search index in step with the database.
 
-Transitions that change what search sees call ``mark_changed``; once the caller's transaction
-commits, ``sync`` upserts the latest published snapshot of each changed entry (or deletes it
-when withdrawn). ``reindex`` rebuilds the whole index. The index lives in
-``<var_dir>/search/catalog`` and is opened once per app (``app_index``).
+A unit of work that ``follow``s the index collects the entries whose version or status changed
+(``mudan.search.follow``: an after-flush collector); once it commits, ``sync`` upserts the
+latest published snapshot of each (or deletes it when withdrawn or never published).
+``reindex`` rebuilds the whole index. The index lives in ``<var_dir>/search/catalog`` and is
+opened once per app (``app_index``).
 """
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mudan.core.progress import NullReporter, Reporter
@@ -22,21 +22,11 @@ from mudan.domains.catalog.search_docs import FACETS, to_doc
 
 if TYPE_CHECKING:
     from mudan.search import SearchIndex
+    from mudan.search.follow import Feed
     from mudan.settings import Settings
 
-log = logging.getLogger("mudan.catalog")
 _KEY = "catalog.changed"
-_HOOKED = "catalog.after_commit"
 _lock = threading.Lock()
-
-
-def mark_changed(session: Session, entry_id: int) -> None:
-    session.info.setdefault(_KEY, set()).add(entry_id)
-
-
-def take_changed(session: Session) -> set[int]:
-    changed: set[int] = session.info.pop(_KEY, set())
-    return changed
 
 
 def index_path(settings: Settings) -> Path:
@@ -100,25 +90,24 @@ def reindex(index: SearchIndex, session: Session, progress: Reporter | None = No
         return index.rebuild(docs, progress=task.advance)
 
 
-def sync_after_commit(
+def feed() -> Feed:
+    """What the index is built from: an entry's current version and its status."""
+    from mudan.domains.catalog.models import CatalogEntry
+    from mudan.search.follow import Feed
+
+    return Feed(_KEY, CatalogEntry, ("version", "status"))
+
+
+def follow(
     session: Session, factory: Callable[[], Session], index_getter: Callable[[], SearchIndex]
 ) -> None:
-    """Update the index once ``session`` commits (events after commit; nothing on rollback)."""
-    if session.info.get(_HOOKED):
-        return
-    session.info[_HOOKED] = True
+    """Update the index once ``session``'s unit of work commits (nothing on rollback; a failure
+    is logged and the commit stands: ``mudan catalog reindex`` repairs the index)."""
 
-    def on_commit(sess: Session) -> None:
-        ids = take_changed(sess)
-        if ids:
-            try:
-                with factory() as fresh:
-                    sync(index_getter(), fresh, ids)
-            except Exception:  # the commit stands; `mudan catalog reindex` repairs the index
-                log.exception("catalog search index update failed", extra={"ids": sorted(ids)})
+    from mudan.search.follow import follow as follow_changes
 
-    def on_rollback(sess: Session) -> None:
-        take_changed(sess)
+    def sync_ids(ids: set[int]) -> None:
+        with factory() as fresh:
+            sync(index_getter(), fresh, ids)
 
-    event.listen(session, "after_commit", on_commit)
-    event.listen(session, "after_rollback", on_rollback)
+    follow_changes(session, feed(), sync_ids)

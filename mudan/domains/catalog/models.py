@@ -18,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mudan.core.db import Base, UTCDateTime, utcnow
-from mudan.domains.org.models import Department
+from mudan.kernel.models import Department
 
 
 class CatalogEntry(Base):

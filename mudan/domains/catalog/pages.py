@@ -10,17 +10,18 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from mudan.core.deps import CurrentPrincipal, DbSession, locale_of, require
+from mudan.core.deps import DbSession, locale_of
 from mudan.core.errors import MudanError
 from mudan.core.params import Id
-from mudan.core.rbac import Principal
 from mudan.domains.catalog import service, versions
 from mudan.domains.catalog.codes import CATEGORIES, THEMES
 from mudan.domains.catalog.enums import Grade, OpenType, PersonalKind, ShareType, UpdateCycle
 from mudan.domains.catalog.schemas import EntryIn
 from mudan.domains.catalog.validate import FORMATS
 from mudan.domains.catalog.views import query_from, run_query, track_index
-from mudan.domains.org.models import Department
+from mudan.kernel.deps import CurrentPrincipal, require
+from mudan.kernel.models import Department
+from mudan.kernel.rbac import Principal
 from mudan.lake.schema import ItemType
 from mudan.web.render import render
 

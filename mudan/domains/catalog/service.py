@@ -1,8 +1,8 @@
 """Catalog lifecycle: draft → pending → published → withdrawn, with versions and audit.
 
-Service functions are keyword-only, take a session and never commit. Transitions that change
-what search sees mark the entry in ``session.info`` (see ``indexing``), so the caller can
-update the index after its commit.
+Service functions are keyword-only, take a session and never commit. A caller that follows the
+search index (``indexing.follow``) has it updated after its commit from the entries whose
+version or status changed.
 """
 
 from __future__ import annotations
@@ -15,14 +15,13 @@ from sqlalchemy.orm import Session
 from mudan.core import audit
 from mudan.core.db import utcnow
 from mudan.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from mudan.core.rbac import Principal
 from mudan.domains.catalog.codes import next_code, parse_code
 from mudan.domains.catalog.enums import EntryStatus, PersonalKind, ShareType, UpdateCycle
-from mudan.domains.catalog.indexing import mark_changed
 from mudan.domains.catalog.models import CatalogEntry, CatalogItem, CatalogVersion
 from mudan.domains.catalog.schemas import EntryIn, EntryOut, ItemOut
 from mudan.domains.catalog.validate import check_entry
-from mudan.domains.org.models import Department, Region
+from mudan.kernel.models import Department, Region
+from mudan.kernel.rbac import Principal
 from mudan.lake.schema import ColumnSpec, ItemType, TableSpec
 
 _ENTRY_FIELDS = (
@@ -291,7 +290,6 @@ def approve(session: Session, *, principal: Principal, entry_id: int) -> Catalog
     if entry.aggregated:
         register_for_aggregation(session, entry=entry)
     _audit(session, principal, "approve", entry)
-    mark_changed(session, entry.id)
     return ver
 
 
@@ -318,7 +316,6 @@ def withdraw(
     entry.status = EntryStatus.WITHDRAWN.value
     session.flush()
     _audit(session, principal, "withdraw", entry, reason=reason)
-    mark_changed(session, entry.id)
     return entry
 
 

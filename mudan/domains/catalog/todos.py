@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from mudan.core.rbac import Principal
 from mudan.domains.catalog.browse import Visibility, count
 from mudan.domains.catalog.enums import EntryStatus
 from mudan.hooks import Todo, TodoProvider
+from mudan.kernel.rbac import Principal
 
 
 def pending(session: Session, who: Principal) -> list[Todo]:

@@ -10,13 +10,14 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from mudan.core import audit
-from mudan.core.deps import DbSession, app_ctx, require
+from mudan.core.deps import DbSession, app_ctx
 from mudan.core.errors import TooLarge
 from mudan.core.params import Id
-from mudan.core.rbac import Principal
 from mudan.domains.catalog import browse, indexing, service
 from mudan.domains.catalog import xlsx as catalog_xlsx
 from mudan.domains.catalog.schemas import EntryIn, EntryOut, PageOut, TransitionIn, VersionOut
+from mudan.kernel.deps import require
+from mudan.kernel.rbac import Principal
 
 if TYPE_CHECKING:
     from mudan.search import SearchIndex
@@ -47,7 +48,7 @@ def catalog_index(request: Request) -> SearchIndex:
 def track_index(request: Request, session: Session) -> None:
     """Update the search index after this request's transaction commits."""
     ctx = app_ctx(request)
-    indexing.sync_after_commit(session, ctx.sessions, lambda: catalog_index(request))
+    indexing.follow(session, ctx.sessions, lambda: catalog_index(request))
 
 
 def run_query(request: Request, session: Session, query: browse.Query) -> PageOut:

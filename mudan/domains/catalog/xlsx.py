@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 
 from mudan.core.errors import InvalidInput, MudanError
 from mudan.core.i18n import t
-from mudan.core.rbac import Principal
 from mudan.domains.catalog import service
 from mudan.domains.catalog.codes import parse_code
 from mudan.domains.catalog.enums import (
@@ -34,6 +33,7 @@ from mudan.domains.catalog.enums import (
 from mudan.domains.catalog.models import CatalogEntry
 from mudan.domains.catalog.schemas import EntryIn, ItemIn
 from mudan.domains.catalog.validate import check_entry
+from mudan.kernel.rbac import Principal
 from mudan.lake.schema import ItemType
 
 ENTRY_SHEET, ITEM_SHEET = "目录", "信息项"

@@ -12,12 +12,12 @@ from sqlalchemy.orm import Session
 from mudan.cli.common import console, db_session, handle_errors
 from mudan.core.db import as_utc, utcnow
 from mudan.core.errors import NotFound
-from mudan.core.rbac import Principal
 from mudan.domains.emergency import service as es
 from mudan.domains.emergency.enums import ROMAN, IncidentStatus
 from mudan.domains.emergency.system import SYSTEM_ACTOR
-from mudan.domains.org.models import User
-from mudan.domains.org.service import principal_for_user
+from mudan.kernel.identity import principal_for_user
+from mudan.kernel.models import User
+from mudan.kernel.rbac import Principal
 
 emergency = typer.Typer(help="应急指挥 (emergency command)", no_args_is_help=True)
 

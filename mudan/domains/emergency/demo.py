@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from mudan.core.rbac import Principal
 from mudan.core.workcal import CHINA_TZ
 from mudan.demo.context import DemoContext
 from mudan.domains.emergency import demo_data as D
@@ -27,8 +26,9 @@ from mudan.domains.emergency.schemas import (
     ResourceIn,
     ReviewIn,
 )
-from mudan.domains.org.enums import Role
-from mudan.domains.org.models import Region
+from mudan.kernel.enums import Role
+from mudan.kernel.models import Region
+from mudan.kernel.rbac import Principal
 
 DEMO_ACTOR = Principal(
     user_id=None, username="demo", display_name="demo", roles=frozenset({Role.ADMIN}),

@@ -17,15 +17,16 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mudan.core.deps import DbSession, locale_of, require
+from mudan.core.deps import DbSession, locale_of
 from mudan.core.errors import MudanError
 from mudan.core.params import Id
-from mudan.core.rbac import Principal
 from mudan.domains.emergency import forms
 from mudan.domains.emergency import service as es
 from mudan.domains.emergency.enums import LEVELS, ROMAN, DutyPost, EventType, ResourceKind, Shift
 from mudan.domains.emergency.schemas import DutyIn, PlanIn, ResourceIn
-from mudan.domains.org.models import Department, User
+from mudan.kernel.deps import require
+from mudan.kernel.models import Department, User
+from mudan.kernel.rbac import Principal
 from mudan.web.formerrors import describe
 from mudan.web.render import render
 

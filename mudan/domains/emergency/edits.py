@@ -26,7 +26,7 @@ from mudan.domains.emergency.plans import department_exists, get_plan, get_resou
 from mudan.domains.emergency.schemas import DutyIn, PlanIn, PlanRoleIn, ResourceIn
 from mudan.domains.emergency.scope import sees_duty_department
 from mudan.domains.emergency.where import Actor, locate_point
-from mudan.domains.org.geo import Locator
+from mudan.kernel.geo import Locator
 
 
 def _audit(session: Session, actor: Actor, action: str, otype: str, ref: str, **d: object) -> None:

@@ -23,7 +23,7 @@ from mudan.domains.emergency.schemas import IncidentIn
 from mudan.domains.emergency.scope import incident_scope
 from mudan.domains.emergency.steps import step
 from mudan.domains.emergency.where import Actor, locate_point
-from mudan.domains.org.geo import Locator
+from mudan.kernel.geo import Locator
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,12 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from mudan.core.db import as_utc
-from mudan.core.rbac import Principal
 from mudan.core.workcal import CHINA_TZ
 from mudan.domains.emergency.enums import IncidentStatus
 from mudan.domains.emergency.models import Incident, Report, Resource
 from mudan.domains.emergency.scope import incident_scope, resource_scope
 from mudan.hooks import IndicatorSpec, MapLayer, MapPoints, MetricValue
+from mudan.kernel.rbac import Principal
 
 CITY = "3717"
 

@@ -11,14 +11,15 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from mudan.core.db import as_utc, utcnow
-from mudan.core.deps import CurrentPrincipal, DbSession, current_principal, locale_of, require
+from mudan.core.deps import DbSession, locale_of
 from mudan.core.errors import MudanError
 from mudan.core.params import Id
-from mudan.core.rbac import Principal
 from mudan.core.workcal import CHINA_TZ
 from mudan.domains.emergency import service as es
 from mudan.domains.emergency.enums import ROMAN, EventType, IncidentStatus, ResourceKind
 from mudan.domains.emergency.schemas import IncidentIn, ReviewIn
+from mudan.kernel.deps import CurrentPrincipal, current_principal, require
+from mudan.kernel.rbac import Principal
 from mudan.web.render import render
 
 router = APIRouter(include_in_schema=False)

@@ -18,8 +18,8 @@ from mudan.domains.emergency.models import (
 from mudan.domains.emergency.schemas import PlanIn, ResourceIn
 from mudan.domains.emergency.scope import resource_scope, sees_resource
 from mudan.domains.emergency.where import Actor, locate_point
-from mudan.domains.org.geo import Locator
-from mudan.domains.org.models import Department, User
+from mudan.kernel.geo import Locator
+from mudan.kernel.models import Department, User
 
 
 def department_exists(session: Session, code: str) -> None:

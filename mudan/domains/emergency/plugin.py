@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 from mudan.hooks import (
     IndicatorSpec,
-    JobContext,
     MapLayer,
     NavEntry,
     PeriodicJob,
@@ -77,18 +76,17 @@ def mudan_map_layers() -> list[MapLayer]:
     return layers()
 
 
-def _mark_overdue(ctx: JobContext) -> int:
-    from mudan.domains.emergency.reports import mark_overdue
-
-    return len(mark_overdue(ctx.session, now=ctx.now))
-
-
 @hookimpl
 def mudan_periodic_jobs() -> list[PeriodicJob]:
     """信息报送: mark reports past their deadline every 5 minutes (each marked once)."""
+    from mudan.domains.emergency import jobs
+
     return [
         PeriodicJob(
-            "emergency.mark_overdue", "信息报送超时标记", timedelta(minutes=5), _mark_overdue
+            "emergency.mark_overdue",
+            "信息报送超时标记",
+            timedelta(minutes=5),
+            jobs.mark_reports_overdue,
         )
     ]
 

@@ -17,14 +17,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, false, func, or_, select, true
+from sqlalchemy import ColumnElement, func, or_, select, true
 from sqlalchemy.orm import Session
 
-from mudan.core.rbac import Principal
 from mudan.domains.emergency.models import DutyShift, Incident, Resource
-from mudan.domains.org.geo import CITY_CODE
-from mudan.domains.org.models import Department, Region
-from mudan.domains.org.service import department_codes
+from mudan.kernel.geo import CITY_CODE
+from mudan.kernel.identity import department_codes
+from mudan.kernel.models import Department, Region
+from mudan.kernel.rbac import Principal
+from mudan.kernel.scope import Scope
 
 
 def _city_wide(principal: Principal) -> bool:
@@ -32,39 +33,30 @@ def _city_wide(principal: Principal) -> bool:
 
 
 def incident_scope(principal: Principal) -> ColumnElement[bool]:
-    inside = [Incident.region_path == p for p in principal.scope_paths]
-    inside += [Incident.region_path.like(f"{p}/%") for p in principal.scope_paths]
-    return or_(*inside) if inside else false()
+    return Scope.of(None, principal).where(region_path=Incident.region_path)
 
 
 def resource_scope(session: Session, principal: Principal) -> ColumnElement[bool]:
-    if _city_wide(principal):
-        return true()
-    codes = [p.rsplit("/", 1)[-1] for p in principal.scope_paths]
-    conds = [Resource.district_code.in_(codes), Resource.street_code.in_(codes)]
-    depts = department_codes(session, principal)
-    if depts:
-        conds.append(Resource.owner_department_code.in_(depts))
-    return or_(*conds)
+    return Scope.of(session, principal).where(
+        region_codes=(Resource.district_code, Resource.street_code),
+        department=Resource.owner_department_code,
+    )
 
 
 def departments_in_scope(principal: Principal) -> ColumnElement[bool]:
     """SQL condition on ``Department``: its region lies in one of the principal's subtrees."""
-    inside = [Region.path == p for p in principal.scope_paths]
-    inside += [Region.path.like(f"{p}/%") for p in principal.scope_paths]
-    regions = select(Region.code).where(or_(*inside) if inside else false())
+    regions = select(Region.code).where(Scope.of(None, principal).where(region_path=Region.path))
     return Department.region_code.in_(regions)
 
 
 def duty_scope(session: Session, principal: Principal) -> ColumnElement[bool]:
-    if _city_wide(principal):
+    scope = Scope.of(session, principal)
+    if scope.whole_city:
         return true()
     local = select(Department.code).where(departments_in_scope(principal))
-    conds = [DutyShift.department_code.in_(local)]
-    depts = department_codes(session, principal)
-    if depts:
-        conds.append(DutyShift.department_code.in_(depts))
-    return or_(*conds)
+    return or_(
+        DutyShift.department_code.in_(local), scope.where(department=DutyShift.department_code)
+    )
 
 
 def sees_resource(session: Session, principal: Principal, row: Resource) -> bool:

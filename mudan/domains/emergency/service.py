@@ -69,8 +69,9 @@ from mudan.domains.emergency.scope import (
     resource_scope,
     resource_summary,
 )
-from mudan.domains.emergency.where import Actor, locator_of
+from mudan.domains.emergency.where import Actor
 from mudan.hooks import TaskRequest
+from mudan.kernel.locator import locator_of
 
 __all__ = [
     "DeliveryResult",

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from mudan.core.rbac import Principal
-from mudan.domains.org.enums import Role
+from mudan.kernel.enums import Role
+from mudan.kernel.rbac import Principal
 
 SYSTEM_ACTOR = Principal(
     user_id=None,

@@ -8,11 +8,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mudan.core.db import utcnow
-from mudan.core.rbac import Principal
 from mudan.domains.emergency.enums import IncidentStatus
 from mudan.domains.emergency.models import Incident, Report
 from mudan.domains.emergency.scope import incident_scope
 from mudan.hooks import Todo, TodoProvider
+from mudan.kernel.rbac import Principal
 
 HREF = "/emergency/incidents?status=open"
 

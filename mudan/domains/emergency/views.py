@@ -8,10 +8,9 @@ from typing import Any
 from fastapi import APIRouter, Query
 
 from mudan.core.db import utcnow
-from mudan.core.deps import CurrentPrincipal, DbSession, require
+from mudan.core.deps import DbSession
 from mudan.core.errors import Unauthenticated
 from mudan.core.params import Id
-from mudan.core.rbac import Principal
 from mudan.domains.emergency import service as es
 from mudan.domains.emergency.enums import IncidentStatus, ResourceKind
 from mudan.domains.emergency.models import Incident, Plan
@@ -40,6 +39,8 @@ from mudan.domains.emergency.schemas import (
     ReviewOut,
     TimelineOut,
 )
+from mudan.kernel.deps import CurrentPrincipal, require
+from mudan.kernel.rbac import Principal
 
 router = APIRouter(prefix="/api/v1/emergency", tags=["emergency"])
 READ, COMMAND = require("emergency.read"), require("emergency.command")

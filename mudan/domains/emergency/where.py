@@ -1,26 +1,17 @@
-"""Where things are: the org ``Locator`` (point → grid → community → street → district), a
-per-database cache of it, great-circle distances, and the actor type of the service."""
+"""Where things are: resolving a point with the kernel's ``Locator`` (``mudan.kernel.locator``),
+great-circle distances, and the actor type of the service."""
 
 from __future__ import annotations
 
 import math
-import threading
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
-
 from mudan.core.errors import InvalidInput
-from mudan.core.rbac import Principal
-from mudan.domains.org.geo import Locator
-from mudan.domains.org.models import Region
-from mudan.domains.org.regions import build_locator
+from mudan.kernel.geo import Locator
+from mudan.kernel.rbac import Principal
 
 Actor = Principal
 EARTH_RADIUS_M = 6_371_008.8
-
-_lock = threading.Lock()
-_cache: dict[str, tuple[int, Locator]] = {}
 
 
 @dataclass(frozen=True)
@@ -30,17 +21,6 @@ class Where:
     region_path: str
     district_name: str = ""
     street_name: str = ""
-
-
-def locator_of(session: Session) -> Locator:
-    """The locator for this database, rebuilt when the region table changes size."""
-    key = session.get_bind().engine.url.render_as_string(hide_password=True)
-    size = session.scalar(select(func.count()).select_from(Region)) or 0
-    with _lock:
-        cached = _cache.get(key)
-        if cached is None or cached[0] != size:
-            cached = _cache[key] = (size, build_locator(session))
-    return cached[1]
 
 
 def locate_point(locator: Locator, lon: float, lat: float) -> Where:

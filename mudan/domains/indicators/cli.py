@@ -8,11 +8,10 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from mudan.cli.common import console, db_session, handle_errors, settings
-from mudan.core.db import utcnow
+from mudan.cli.common import console, db_session, handle_errors, runtime
+from mudan.core.db import transaction, utcnow
 from mudan.core.progress import RichReporter
 from mudan.domains.indicators import defs, rules, service
-from mudan.hooks import make_plugin_manager
 
 indicators = typer.Typer(help="指标中心 (indicator centre)", no_args_is_help=True)
 
@@ -26,8 +25,8 @@ def _fmt(value: float | None, unit: str) -> str:
 def list_cmd(region: str = typer.Option("3717", help="region code")) -> None:
     """Every indicator with its latest value against target (or why there is none)."""
     table = Table("code", "名称", "实际值", "目标值", "状态")
-    with db_session() as s:
-        for v in service.latest_values(s, region_code=region, pm=make_plugin_manager()):
+    with runtime() as rt, transaction(rt.sessions) as s:
+        for v in service.latest_values(s, region_code=region, pm=rt.pm):
             state = v.status_text or (
                 "达标" if v.meets_target else "未达标" if v.meets_target is False else ""
             )
@@ -42,12 +41,9 @@ def compute_cmd(
     alerts: bool = typer.Option(True, help="evaluate alert rules afterwards"),
 ) -> None:
     """Compute indicators now (and evaluate their alert rules)."""
-    from mudan.lake.catalog import Lake
-
-    cfg = settings()
-    pm = make_plugin_manager(cfg.plugins_disabled, cfg.plugins)
     now = utcnow()
-    with Lake(db_url=cfg.database.url, warehouse=cfg.lake.warehouse) as lake, db_session(cfg) as s:
+    with runtime() as rt, transaction(rt.sessions) as s:
+        lake, pm = rt.lake, rt.pm
         wanted = codes or [d.code for d in defs.list_defs(s, enabled_only=True)]
         with RichReporter() as rep, rep.task("计算指标", total=len(wanted)) as task:
             results = []

@@ -20,8 +20,8 @@ from mudan.domains.indicators import builtin, compute, rules
 from mudan.domains.indicators.forecast import run_forecast
 from mudan.domains.indicators.metrics import specs as own_specs
 from mudan.domains.indicators.models import Observation
-from mudan.domains.org.models import Region
-from mudan.hooks import collect, make_plugin_manager
+from mudan.hooks import collect
+from mudan.kernel.models import Region
 
 if TYPE_CHECKING:
     from mudan.demo.context import DemoContext
@@ -112,7 +112,7 @@ def _observations(ctx: DemoContext, end: datetime) -> list[dict[str, object]]:
 
 def build(ctx: DemoContext) -> None:
     session: Session = ctx.session
-    pm = make_plugin_manager(ctx.settings.plugins_disabled, ctx.settings.plugins)
+    pm = ctx.runtime.pm
     extra = collect(pm.hook.mudan_indicators())
     builtin.install(session, extra_specs=extra)
     now = utcnow()
@@ -143,16 +143,11 @@ def build(ctx: DemoContext) -> None:
 
 
 def _refresh_metrics(ctx: DemoContext) -> None:
-    from mudan.core.db import make_engine, make_sessionmaker, transaction
+    from mudan.core.db import transaction
 
-    engine = make_engine(ctx.settings.database.url)
-    try:
-        with transaction(make_sessionmaker(engine)) as s:
-            codes = _metric_codes(s)
-            pm = make_plugin_manager(ctx.settings.plugins_disabled, ctx.settings.plugins)
-            compute.compute_all(s, at=utcnow(), lake=None, pm=pm, codes=codes)
-    finally:
-        engine.dispose()
+    with transaction(ctx.runtime.sessions) as s:
+        codes = _metric_codes(s)
+        compute.compute_all(s, at=utcnow(), lake=None, pm=ctx.runtime.pm, codes=codes)
 
 
 def _metric_codes(session: Session) -> list[str]:

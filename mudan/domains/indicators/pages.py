@@ -14,10 +14,9 @@ from sqlalchemy import select
 
 from mudan.core import audit
 from mudan.core.db import utcnow
-from mudan.core.deps import DbSession, app_ctx, current_principal, locale_of, require
+from mudan.core.deps import DbSession, app_ctx, locale_of
 from mudan.core.errors import InvalidInput, MudanError, NotFound
 from mudan.core.params import Id
-from mudan.core.rbac import Principal
 from mudan.domains.indicators import defs, service
 from mudan.domains.indicators.enums import Aggregation, AlertLevel, FormulaKind, Frequency
 from mudan.domains.indicators.report_pdf import render_pdf
@@ -25,7 +24,9 @@ from mudan.domains.indicators.reports import SECTION_ZH, build_report
 from mudan.domains.indicators.schemas import IndicatorIn
 from mudan.domains.indicators.scope import alert_prefixes, check_region, sees_alert_region
 from mudan.domains.indicators.timeutil import TZ, local_day
-from mudan.domains.org.models import Region
+from mudan.kernel.deps import current_principal, require
+from mudan.kernel.models import Region
+from mudan.kernel.rbac import Principal
 from mudan.lake import lake_of
 from mudan.web.render import render
 

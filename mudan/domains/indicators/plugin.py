@@ -1,47 +1,46 @@
-"""Hooks of the indicators domain: the indicator centre, alerts, reports."""
+"""The indicators domain: the indicator centre, alerts and reports."""
 
 from __future__ import annotations
 
-from importlib import resources
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from mudan.hooks import AlertSignal, IndicatorSpec, NavEntry, PeriodicJob, TodoProvider, hookimpl
+from mudan.domain import Domain, lazy
+from mudan.hooks import AlertSignal, NavEntry, PeriodicJob, hookimpl
 
 if TYPE_CHECKING:
-    import typer
-    from fastapi import APIRouter
     from sqlalchemy.orm import Session
 
-    from mudan.demo.context import DemoContext
-
-
-@hookimpl
-def mudan_routers() -> list[APIRouter]:
-    from mudan.domains.indicators.pages import router as pages
-    from mudan.domains.indicators.views import router as api
-
-    return [api, pages]
-
-
-@hookimpl
-def mudan_template_dirs() -> list[str]:
-    return [str(resources.files("mudan.domains.indicators").joinpath("templates"))]
-
-
-@hookimpl
-def mudan_nav_entries() -> list[NavEntry]:
-    return [
+DOMAIN = Domain(
+    name="indicators",
+    package="mudan.domains.indicators",
+    routers=("mudan.domains.indicators.views:router", "mudan.domains.indicators.pages:router"),
+    templates=True,
+    nav=(
         NavEntry("ops", "indicators.nav", "/indicators", "indicators.read", 10),
         NavEntry("ops", "indicators.nav_alerts", "/alerts", "alerts.read", 11),
         NavEntry("ops", "indicators.nav_reports", "/reports/daily", "reports.read", 12),
-    ]
-
-
-@hookimpl
-def mudan_indicators() -> list[IndicatorSpec]:
-    from mudan.domains.indicators.metrics import specs
-
-    return specs()
+    ),
+    indicators="mudan.domains.indicators.metrics:specs",
+    todos="mudan.domains.indicators.todos:providers",
+    cli=(("indicators", "mudan.domains.indicators.cli:indicators"),),
+    demo="mudan.domains.indicators.demo:build",
+    demo_when="last",  # after the domains whose metrics it computes
+    jobs=(  # hourly indicators (and alert rules); daily indicators and the AQI forecast
+        PeriodicJob(
+            "indicators.hourly",
+            "指标计算（hourly）",
+            timedelta(hours=1),
+            lazy("mudan.domains.indicators.jobs:hourly"),
+        ),
+        PeriodicJob(
+            "indicators.daily",
+            "指标计算（daily）",
+            timedelta(days=1),
+            lazy("mudan.domains.indicators.jobs:daily"),
+        ),
+    ),
+)
 
 
 @hookimpl
@@ -49,31 +48,3 @@ def mudan_raise_alert(session: Session, signal: AlertSignal) -> int | None:
     from mudan.domains.indicators.alerts import raise_signal
 
     return raise_signal(session, signal=signal)
-
-
-@hookimpl
-def mudan_todos() -> list[TodoProvider]:
-    from mudan.domains.indicators.todos import providers
-
-    return providers()
-
-
-@hookimpl
-def mudan_cli(app: typer.Typer) -> None:
-    from mudan.domains.indicators.cli import indicators
-
-    app.add_typer(indicators, name="indicators")
-
-
-@hookimpl(trylast=True)  # after the domains whose metrics it computes
-def mudan_demo(ctx: DemoContext) -> None:
-    from mudan.domains.indicators.demo import build
-
-    build(ctx)
-
-
-@hookimpl
-def mudan_periodic_jobs() -> list[PeriodicJob]:
-    from mudan.domains.indicators.schedule import periodic_jobs
-
-    return periodic_jobs()

@@ -17,7 +17,7 @@ from mudan.domains.indicators.models import Alert, IndicatorValue
 from mudan.domains.indicators.schemas import IndicatorValueOut
 from mudan.domains.indicators.service import CITY, value_out
 from mudan.domains.indicators.timeutil import TZ, day_start
-from mudan.domains.org.models import Region
+from mudan.kernel.models import Region
 
 SECTION_ZH = {
     "data": "数据汇聚", "share": "数据共享", "open": "数据开放", "sense": "城市感知",

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from mudan.domains.indicators.enums import Aggregation
 from mudan.domains.indicators.formula import Row
-from mudan.domains.org.models import Region
+from mudan.kernel.models import Region
 
 
 @dataclass(frozen=True)

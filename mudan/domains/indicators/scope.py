@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from mudan.core.errors import Forbidden
-from mudan.core.rbac import Principal
-from mudan.domains.org.regions import get_region
+from mudan.kernel.rbac import Principal
+from mudan.kernel.regions import get_region
+from mudan.kernel.scope import Scope
 
 CITY = "3717"
 
@@ -20,9 +21,8 @@ def check_region(session: Session, principal: Principal, code: str) -> None:
 
 def alert_prefixes(principal: Principal) -> list[str] | None:
     """Region-code prefixes of the alerts a principal sees (None: all of them)."""
-    if any(p == CITY for p in principal.scope_paths):
-        return None
-    return [p.rsplit("/", 1)[-1] for p in principal.scope_paths]
+    scope = Scope.of(None, principal)
+    return None if scope.whole_city else [p.rsplit("/", 1)[-1] for p in scope.paths]
 
 
 def sees_alert_region(principal: Principal, region_code: str | None) -> bool:

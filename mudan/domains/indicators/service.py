@@ -24,7 +24,6 @@ from sqlalchemy.orm import Session
 
 from mudan.core.db import as_utc
 from mudan.core.i18n import t
-from mudan.core.rbac import Principal
 from mudan.domains.indicators import defs
 from mudan.domains.indicators.alerts import (
     ACTIVE,
@@ -52,6 +51,7 @@ from mudan.domains.indicators.schemas import (
     SeriesOut,
 )
 from mudan.domains.indicators.timeutil import day_start
+from mudan.kernel.rbac import Principal
 
 __all__ = [
     "ACTIVE",
@@ -265,7 +265,7 @@ def region_values(
     session: Session, *, code: str, parent_code: str = CITY
 ) -> list[IndicatorValueOut]:
     """The latest value of one indicator for each child region of ``parent_code``."""
-    from mudan.domains.org.models import Region
+    from mudan.kernel.models import Region
 
     ind = get_def(session, code=code)
     children = session.scalars(

@@ -7,11 +7,11 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mudan.core.rbac import Principal
 from mudan.domains.indicators.alerts import alerts_query
 from mudan.domains.indicators.enums import AlertLevel
 from mudan.domains.indicators.scope import alert_prefixes
 from mudan.hooks import Todo, TodoProvider
+from mudan.kernel.rbac import Principal
 
 SEVERITY = {
     AlertLevel.RED: "danger",

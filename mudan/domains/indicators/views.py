@@ -10,10 +10,9 @@ from pydantic import BaseModel
 
 from mudan.core import audit
 from mudan.core.db import utcnow
-from mudan.core.deps import DbSession, app_ctx, require
+from mudan.core.deps import DbSession, app_ctx
 from mudan.core.errors import NotFound
 from mudan.core.params import Id
-from mudan.core.rbac import Principal
 from mudan.domains.indicators import defs, rules, service
 from mudan.domains.indicators.enums import AlertKind, AlertLevel
 from mudan.domains.indicators.models import Alert
@@ -32,6 +31,8 @@ from mudan.domains.indicators.schemas import (
 )
 from mudan.domains.indicators.scope import alert_prefixes, check_region, sees_alert_region
 from mudan.hooks import collect
+from mudan.kernel.deps import require
+from mudan.kernel.rbac import Principal
 from mudan.lake import lake_of
 
 router = APIRouter(tags=["indicators"])

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from mudan.core.db import make_engine, make_sessionmaker, transaction, utcnow
+from mudan.core.db import transaction, utcnow
 from mudan.core.ids import corrupt_citizen_id, gen_citizen_id, gen_uscc
 from mudan.demo.context import DemoContext
 from mudan.domains.ingest.enums import LoadMode, SourceKind
@@ -21,7 +21,6 @@ from mudan.domains.ingest.models import IngestJob
 from mudan.domains.ingest.runner import run_file_job
 from mudan.domains.quality import service as quality
 from mudan.lake import registry
-from mudan.lake.catalog import Lake
 from mudan.lake.models import LakeTable
 from mudan.lake.schema import ColumnSpec, ItemType, TableSpec
 
@@ -172,21 +171,13 @@ def plan_demo_loads(ctx: DemoContext) -> None:
 
 
 def _run_loads(ctx: DemoContext, jobs: list[tuple[str, TableSpec, Path]]) -> None:
-    s = ctx.settings
-    engine = make_engine(s.database.url)
-    sessions = make_sessionmaker(engine)
-    try:
-        with (
-            Lake(db_url=s.database.url, warehouse=s.lake.warehouse) as lake,
-            ctx.progress.task("演示数据加载", len(jobs)) as task,
-        ):
-            for job_id, spec, path in jobs:
-                run_file_job(sessions=sessions, lake=lake, spec=spec, job_id=job_id, path=path)
-                task.advance()
-        if jobs:  # one stale table, so 汇聚率 and freshness show a late department
-            with transaction(sessions) as session:
-                stale = session.get(LakeTable, jobs[0][1].ident)
-                if stale is not None:
-                    stale.last_success_at = utcnow() - timedelta(days=400)
-    finally:
-        engine.dispose()
+    sessions, lake = ctx.runtime.sessions, ctx.runtime.lake
+    with ctx.progress.task("演示数据加载", len(jobs)) as task:
+        for job_id, spec, path in jobs:
+            run_file_job(sessions=sessions, lake=lake, spec=spec, job_id=job_id, path=path)
+            task.advance()
+    if jobs:  # one stale table, so 汇聚率 and freshness show a late department
+        with transaction(sessions) as session:
+            stale = session.get(LakeTable, jobs[0][1].ident)
+            if stale is not None:
+                stale.last_success_at = utcnow() - timedelta(days=400)

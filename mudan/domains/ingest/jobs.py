@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session, aliased
 
 from mudan.core.db import utcnow
 from mudan.core.errors import NotFound
-from mudan.core.rbac import Principal
 from mudan.domains.ingest.enums import JobStatus, LoadMode, SourceKind
 from mudan.domains.ingest.models import IngestJob
-from mudan.domains.org.service import department_codes
+from mudan.kernel.identity import department_codes
+from mudan.kernel.rbac import Principal
 
 MAX_LOG_CHARS = 200_000
 

@@ -7,14 +7,15 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
-from mudan.core.deps import CurrentPrincipal, DbSession, app_ctx, locale_of, require
+from mudan.core.deps import DbSession, app_ctx, locale_of
 from mudan.core.errors import MudanError
-from mudan.core.rbac import Principal
 from mudan.domains.ingest import jobs
 from mudan.domains.ingest import service as ingest
 from mudan.domains.ingest.enums import LoadMode
 from mudan.domains.ingest.rates import aggregation_rates
 from mudan.domains.ingest.views import start_job
+from mudan.kernel.deps import CurrentPrincipal, require
+from mudan.kernel.rbac import Principal
 from mudan.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -78,7 +79,6 @@ def ingest_upload_form(
         return _jobs_page(
             request, session, principal, error=exc.message(locale_of(request)), table_ref=table_ref
         )
-    session.commit()
     start_job(tasks, ctx, job.id)
     return RedirectResponse(f"/ingest/jobs/{job.id}", status_code=303)
 

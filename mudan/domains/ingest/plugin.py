@@ -6,7 +6,7 @@ from datetime import timedelta
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from mudan.hooks import IndicatorSpec, JobContext, NavEntry, PeriodicJob, TodoProvider, hookimpl
+from mudan.hooks import IndicatorSpec, NavEntry, PeriodicJob, TodoProvider, hookimpl
 
 if TYPE_CHECKING:
     import typer
@@ -59,30 +59,19 @@ def mudan_cli(app: typer.Typer) -> None:
     app.add_typer(scheduler_app, name="scheduler")
 
 
-def _sweep(ctx: JobContext) -> str:
-    """Daily: staged files of killed loads, older than the grace period."""
-    from mudan.lake.catalog import Lake
-    from mudan.lake.sweep import sweep_all
-
-    ctx.session.rollback()  # hold no lock while reading the lake's catalog
-    with Lake(db_url=ctx.settings.database.url, warehouse=ctx.settings.lake.warehouse) as lake:
-        reports = sweep_all(lake)
-    return f"removed {sum(len(r.removed) for r in reports)} orphan files"
-
-
-def _sweep_uploads(ctx: JobContext) -> str:
-    """Hourly: uploaded files no job needs any more (see ingest.uploads)."""
-    from mudan.domains.ingest.uploads import sweep_uploads
-
-    return f"removed {len(sweep_uploads(ctx.session, settings=ctx.settings).removed)} uploads"
-
-
 @hookimpl
 def mudan_periodic_jobs() -> list[PeriodicJob]:
+    from mudan.domains.ingest import periodic
+
     return [
-        PeriodicJob("ingest.sweep_orphans", "清理孤立数据文件", timedelta(days=1), _sweep),
         PeriodicJob(
-            "ingest.sweep_uploads", "清理已用完的上传文件", timedelta(hours=1), _sweep_uploads
+            "ingest.sweep_orphans", "清理孤立数据文件", timedelta(days=1), periodic.sweep_orphans
+        ),
+        PeriodicJob(
+            "ingest.sweep_uploads",
+            "清理已用完的上传文件",
+            timedelta(hours=1),
+            periodic.sweep_used_uploads,
         ),
     ]
 

@@ -1,9 +1,10 @@
 """Run one file load: read → cast and check (quality) → lake (one atomic snapshot) → record.
 
 Bookkeeping commits in its own short transactions so a department sees progress and the log
-while the load runs. The lake commits a single snapshot at the very end, so a failure or a
-killed process leaves the table at its previous snapshot; the same file again is a no-op
-(the batch id is the file's SHA-256 plus the table).
+while the load runs; the load itself is a ``core.uow`` lake step (mark running → lake →
+record the outcome, or the failure). The lake commits a single snapshot at the very end, so
+a failure or a killed process leaves the table at its previous snapshot; the same file again
+is a no-op (the batch id is the file's SHA-256 plus the table).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from mudan.core import audit
 from mudan.core.db import transaction, utcnow
 from mudan.core.errors import MudanError
 from mudan.core.i18n import t
+from mudan.core.uow import lake_step_or_record
 from mudan.domains.ingest import lineage
 from mudan.domains.ingest.enums import JobStatus, LoadMode
 from mudan.domains.ingest.jobs import get_job, log
@@ -83,24 +85,28 @@ def run_reader_job(
     """Run a job on any reader (a file, a database or HTTP pull). ``on_success`` runs in the
     transaction that marks the job succeeded, after the lake snapshot committed (a pull records
     its new cursor there). Never raises for bad input."""
-    reader: SourceReader | None = None
-    with transaction(sessions) as s:
+    tally = _Tally()
+
+    def prepare(s: Session) -> tuple[LoadMode, str]:
         job = get_job(s, job_id=job_id)
         job.status, job.started_at = JobStatus.RUNNING.value, utcnow()
-        mode, batch_id = LoadMode(job.mode), job.batch_id
         log(job, t("ingest.log.start", source=job.source_ref, table=spec.ident))
-    tally = _Tally()
-    try:
+        return LoadMode(job.mode), job.batch_id
+
+    def work(intent: tuple[LoadMode, str]) -> tuple[SourceReader, LoadResult]:
+        mode, batch_id = intent
         reader = open_reader()
-        result = _load(sessions, lake, spec, job_id, reader, mode, batch_id, tally, today)
-    except MudanError as exc:
-        _fail(sessions, job_id, exc.code, exc.message())
-        return
-    except Exception as exc:  # an unexpected fault must still end the job, with its reason
-        logger.exception("load failed", extra={"fields": {"job": job_id}})
-        _fail(sessions, job_id, "ingest.failed", f"{type(exc).__name__}: {exc}")
-        return
-    with transaction(sessions) as s:
+        return reader, _load(sessions, lake, spec, job_id, reader, mode, batch_id, tally, today)
+
+    def failed(s: Session, exc: Exception) -> None:
+        if isinstance(exc, MudanError):
+            _fail(s, job_id, exc.code, exc.message())
+        else:  # an unexpected fault must still end the job, with its reason
+            logger.exception("load failed", extra={"fields": {"job": job_id}})
+            _fail(s, job_id, "ingest.failed", f"{type(exc).__name__}: {exc}")
+
+    def finish(s: Session, done: tuple[SourceReader, LoadResult]) -> None:
+        reader, result = done
         job = get_job(s, job_id=job_id)
         if result.skipped:
             log(job, t("ingest.log.skipped", snapshot=result.snapshot_id))
@@ -148,6 +154,8 @@ def run_reader_job(
                 "skipped": result.skipped,
             },
         )
+
+    lake_step_or_record(sessions, prepare=prepare, work=work, finish=finish, failed=failed)
 
 
 def _load(
@@ -221,9 +229,8 @@ def _log(sessions: sessionmaker[Session], job_id: str, line: str) -> None:
         log(get_job(s, job_id=job_id), line)
 
 
-def _fail(sessions: sessionmaker[Session], job_id: str, code: str, message: str) -> None:
-    with transaction(sessions) as s:
-        job = get_job(s, job_id=job_id)
-        job.status, job.finished_at = JobStatus.FAILED.value, utcnow()
-        job.error_code, job.error_message = code, message[:2000]
-        log(job, t("ingest.log.failed", code=code, message=message[:500]))
+def _fail(s: Session, job_id: str, code: str, message: str) -> None:
+    job = get_job(s, job_id=job_id)
+    job.status, job.finished_at = JobStatus.FAILED.value, utcnow()
+    job.error_code, job.error_message = code, message[:2000]
+    log(job, t("ingest.log.failed", code=code, message=message[:500]))

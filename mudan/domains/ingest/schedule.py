@@ -16,10 +16,10 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from mudan.core.db import make_engine, make_sessionmaker, transaction
+from mudan.core.db import transaction
 from mudan.core.errors import InvalidInput, NotFound
-from mudan.core.rbac import Principal
-from mudan.core.scheduler import current_settings
+from mudan.core.runtime import Runtime
+from mudan.core.scheduler import current_runtime
 from mudan.domains.catalog.enums import UpdateCycle
 from mudan.domains.ingest.enums import LoadMode, SourceKind
 from mudan.domains.ingest.jobs import create_job
@@ -28,6 +28,7 @@ from mudan.domains.ingest.runner import run_reader_job
 from mudan.domains.ingest.service import check_table_access
 from mudan.domains.ingest.source_models import IngestSource
 from mudan.domains.ingest.sources import PullReader, database_reader, http_reader, mask_url
+from mudan.kernel.rbac import Principal
 from mudan.lake import registry
 from mudan.lake.catalog import Lake
 from mudan.lake.readers import SourceReader
@@ -191,20 +192,14 @@ def run_source_job(
 # --- the scheduler ------------------------------------------------------------------------------
 
 
-def run_source(source_id: int) -> str:
-    """The scheduled callable: queue and run one pull of the source; returns the job id."""
-    settings = current_settings()
-    engine = make_engine(settings.database.url)
-    lake = Lake(db_url=settings.database.url, warehouse=settings.lake.warehouse)
-    try:
-        sessions = make_sessionmaker(engine)
-        with transaction(sessions) as s:
-            job_id = submit_source_job(s, source_id=source_id, actor="scheduler").id
-        run_source_job(sessions=sessions, lake=lake, source_id=source_id, job_id=job_id)
-        return job_id
-    finally:
-        lake.close()
-        engine.dispose()
+def run_source(source_id: int, *, runtime: Runtime | None = None) -> str:
+    """The scheduled callable: queue and run one pull of the source; returns the job id.
+    Runs on ``runtime`` (a CLI command's) or the scheduler process's."""
+    rt = runtime or current_runtime()
+    with transaction(rt.sessions) as s:
+        job_id = submit_source_job(s, source_id=source_id, actor="scheduler").id
+    run_source_job(sessions=rt.sessions, lake=rt.lake, source_id=source_id, job_id=job_id)
+    return job_id
 
 
 @dataclass(frozen=True)

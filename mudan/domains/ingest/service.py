@@ -11,13 +11,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from mudan.core import audit
 from mudan.core.errors import Forbidden, InvalidInput
-from mudan.core.rbac import Principal
 from mudan.domains.ingest import lineage as lineage
 from mudan.domains.ingest.enums import JobStatus, LoadMode, SourceKind
 from mudan.domains.ingest.jobs import create_job, get_job
 from mudan.domains.ingest.models import IngestJob
 from mudan.domains.ingest.runner import run_file_job
-from mudan.domains.org.service import department_codes
+from mudan.kernel.identity import department_codes
+from mudan.kernel.rbac import Principal
 from mudan.lake import registry
 from mudan.lake.catalog import Lake
 from mudan.lake.headers import safe_upload_name

@@ -8,16 +8,17 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from mudan.core.deps import DbSession, locale_of, require
+from mudan.core.deps import DbSession, locale_of
 from mudan.core.errors import InvalidInput, MudanError
 from mudan.core.params import Id
-from mudan.core.rbac import Principal
 from mudan.domains.catalog.enums import UpdateCycle
 from mudan.domains.ingest import schedule as pull
 from mudan.domains.ingest.enums import LoadMode, SourceKind
 from mudan.domains.ingest.sources import mask_url
 from mudan.domains.ingest.views import audit_source, queue_source_run
-from mudan.domains.org.service import department_codes
+from mudan.kernel.deps import require
+from mudan.kernel.identity import department_codes
+from mudan.kernel.rbac import Principal
 from mudan.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -104,7 +105,6 @@ def sources_create(
     except MudanError as exc:
         form.update(mode=mode, http_params=http_params, update_cycle=update_cycle.value)
         return _page(request, session, principal, form, exc.message(locale_of(request)))
-    session.commit()
     return RedirectResponse("/ingest/sources", status_code=303)
 
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mudan.core.rbac import Principal
 from mudan.domains.ingest.jobs import job_scope, jobs_query
 from mudan.hooks import Todo, TodoProvider
+from mudan.kernel.rbac import Principal
 
 
 def failed_loads(session: Session, who: Principal) -> list[Todo]:

@@ -11,9 +11,8 @@ from sqlalchemy.orm import Session
 
 from mudan.app import AppContext
 from mudan.core import audit
-from mudan.core.deps import CurrentPrincipal, DbSession, app_ctx, require
+from mudan.core.deps import DbSession, app_ctx
 from mudan.core.params import Id
-from mudan.core.rbac import Principal
 from mudan.domains.ingest import jobs, lineage
 from mudan.domains.ingest import schedule as pull
 from mudan.domains.ingest import service as ingest
@@ -22,7 +21,9 @@ from mudan.domains.ingest.models import IngestJob
 from mudan.domains.ingest.rates import AggregationRate, aggregation_rates
 from mudan.domains.ingest.source_models import IngestSource
 from mudan.domains.ingest.sources import mask_url
-from mudan.domains.org.service import department_codes
+from mudan.kernel.deps import CurrentPrincipal, require
+from mudan.kernel.identity import department_codes
+from mudan.kernel.rbac import Principal
 from mudan.lake import lake_of, registry
 
 router = APIRouter(prefix="/api/v1", tags=["ingest"])
@@ -65,7 +66,8 @@ def job_out(job: IngestJob) -> JobOut:
 
 
 def start_job(tasks: BackgroundTasks, ctx: AppContext, job_id: str) -> None:
-    """Runs after the response (and so after the request's commit) in the thread pool."""
+    """Runs after the response in the thread pool, and so after the request's unit of work
+    committed the queued job (``get_session`` commits before the response is sent)."""
     tasks.add_task(
         ingest.run, sessions=ctx.sessions, settings=ctx.settings, lake=lake_of(ctx), job_id=job_id
     )
@@ -92,7 +94,6 @@ def upload_file(
         filename=file.filename or "",
         mode=mode,
     )
-    session.commit()
     start_job(tasks, ctx, job.id)
     return job_out(job)
 
@@ -138,7 +139,6 @@ def retry_ingest_job(
         object_type="job",
         object_id=job_id,
     )
-    session.commit()
     start_job(tasks, app_ctx(request), job.id)
     return job_out(job)
 
@@ -235,7 +235,6 @@ def create_ingest_source(
 ) -> SourceOut:
     source = pull.create_source(session, principal=principal, data=body)
     audit_source(session, principal, "ingest.source_create", source.id)
-    session.commit()
     return source_out(source)
 
 
@@ -258,7 +257,6 @@ def update_ingest_source(
 ) -> SourceOut:
     source = pull.update_source(session, principal=principal, source_id=source_id, data=body)
     audit_source(session, principal, "ingest.source_update", source.id)
-    session.commit()
     return source_out(source)
 
 
@@ -268,7 +266,6 @@ def delete_ingest_source(
 ) -> None:
     pull.delete_source(session, principal=principal, source_id=source_id)
     audit_source(session, principal, "ingest.source_delete", source_id)
-    session.commit()
 
 
 @router.post("/ingest/sources/{source_id}/run", response_model=JobOut, status_code=202)
@@ -290,13 +287,12 @@ def queue_source_run(
     principal: Principal,
     source_id: int,
 ) -> IngestJob:
-    """Check access, queue a pull job, commit, and run it after the response."""
+    """Check access and queue a pull job (the request commits it); run it after the response."""
     source = pull.get_source(session, source_id=source_id)
     spec = registry.table_spec(session, table_ref=source.table_ref)
     ingest.check_table_access(session, principal=principal, spec=spec)
     job = pull.submit_source_job(session, source_id=source_id, actor=principal.username)
     audit_source(session, principal, "ingest.source_run", source_id)
-    session.commit()
     ctx = app_ctx(request)
     tasks.add_task(
         pull.run_source_job,

@@ -12,34 +12,27 @@ from pathlib import Path
 
 import typer
 
-from mudan.cli.common import console, db_session, handle_errors, settings
-from mudan.core.db import make_engine, make_sessionmaker
-from mudan.hooks import make_plugin_manager
+from mudan.cli.common import console, db_session, handle_errors, runtime, settings
+from mudan.core.db import transaction
+from mudan.core.runtime import Runtime
 
 iot_app = typer.Typer(help="物联感知 (IoT terminals)", no_args_is_help=True)
 simulate_app = typer.Typer(help="模拟器 (simulators)", no_args_is_help=True)
 log = logging.getLogger("mudan.iot.cli")
 
 
-def _flusher(stop: threading.Event, every_s: float) -> threading.Thread:
+def _flusher(stop: threading.Event, every_s: float, rt: Runtime) -> threading.Thread:
     from mudan.domains.iot.lakeflush import flush
-    from mudan.lake.catalog import Lake
-
-    cfg = settings()
 
     def run() -> None:
-        engine = make_engine(cfg.database.url)
-        sessions = make_sessionmaker(engine)
-        with Lake(db_url=cfg.database.url, warehouse=cfg.lake.warehouse) as lake:
-            while True:
-                stopping = stop.wait(every_s)
-                try:
-                    flush(sessions, lake)
-                except Exception:
-                    log.exception("lake flush failed (will retry)")
-                if stopping:
-                    break
-        engine.dispose()
+        while True:
+            stopping = stop.wait(every_s)
+            try:
+                flush(rt.sessions, rt.lake)
+            except Exception:
+                log.exception("lake flush failed (will retry)")
+            if stopping:
+                break
 
     t = threading.Thread(target=run, name="mudan-iot-flush")
     t.start()
@@ -61,24 +54,27 @@ def ingest(
     cfg = settings()
     if not cfg.mqtt.url:
         raise typer.BadParameter("MUDAN_MQTT__URL is not set")
-    engine = make_engine(cfg.database.url)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    flusher = _flusher(stop, flush_every) if flush_every > 0 else None
-    ingester = Ingester(
-        IngestConfig(
-            cfg.mqtt.url, prefix=prefix, client_id=client_id, shared_group=shared, batch_max=batch
-        ),
-        make_sessionmaker(engine),
-        pm=make_plugin_manager(cfg.plugins_disabled, cfg.plugins),
-        on_ready=lambda: print(f"subscribed {prefix}/+/+/telemetry", flush=True),
-    )
-    console.print(f"ingesting {ingester.cfg.topic} from {cfg.mqtt.url} as {client_id}")
-    stats = ingester.run(stop)
-    if flusher is not None:
-        flusher.join()
-    engine.dispose()
+    with runtime(cfg) as rt:
+        flusher = _flusher(stop, flush_every, rt) if flush_every > 0 else None
+        ingester = Ingester(
+            IngestConfig(
+                cfg.mqtt.url,
+                prefix=prefix,
+                client_id=client_id,
+                shared_group=shared,
+                batch_max=batch,
+            ),
+            rt.sessions,
+            pm=rt.pm,
+            on_ready=lambda: print(f"subscribed {prefix}/+/+/telemetry", flush=True),
+        )
+        console.print(f"ingesting {ingester.cfg.topic} from {cfg.mqtt.url} as {client_id}")
+        stats = ingester.run(stop)
+        if flusher is not None:
+            flusher.join()
     console.print(
         f"received {stats.received}, accepted {stats.accepted}, duplicates {stats.duplicates}, "
         f"dead letters {stats.dead_letters}, future {stats.future}, alerts {stats.alerts}"
@@ -90,13 +86,9 @@ def ingest(
 def flush_cmd() -> None:
     """Move hot readings into the lake table iot.telemetry now."""
     from mudan.domains.iot.lakeflush import flush
-    from mudan.lake.catalog import Lake
 
-    cfg = settings()
-    engine = make_engine(cfg.database.url)
-    with Lake(db_url=cfg.database.url, warehouse=cfg.lake.warehouse) as lake:
-        r = flush(make_sessionmaker(engine), lake)
-    engine.dispose()
+    with runtime() as rt:
+        r = flush(rt.sessions, rt.lake)
     console.print(
         f"{r.batches} batches, {r.readings} readings → {r.rows} lake rows; pruned {r.pruned}"
     )
@@ -121,11 +113,8 @@ def sweep() -> None:
     """Evaluate the no-data rules now (raises/clears alerts)."""
     from mudan.domains.iot.rules import sweep_nodata
 
-    cfg = settings()
-    with db_session(cfg) as s:
-        n = sweep_nodata(
-            s, now=datetime.now(UTC), pm=make_plugin_manager(cfg.plugins_disabled, cfg.plugins)
-        )
+    with runtime() as rt, transaction(rt.sessions) as s:
+        n = sweep_nodata(s, now=datetime.now(UTC), pm=rt.pm)
     console.print(f"{n} alerts raised")
 
 

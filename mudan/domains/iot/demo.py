@@ -18,7 +18,7 @@ from mudan.domains.iot.locate import GridIndex
 from mudan.domains.iot.models import Device, Rule
 from mudan.domains.iot.parse import Incoming
 from mudan.domains.iot.pipeline import Pipeline
-from mudan.domains.org.models import Region
+from mudan.kernel.models import Region
 
 FULL = 2_000_000
 CHUNK = 100_000
@@ -178,18 +178,9 @@ def _simulate(ctx: DemoContext) -> None:
             task.advance(len(msgs[start : start + 2000]))
 
     def to_lake() -> None:
-        from mudan.core.db import make_engine, make_sessionmaker
         from mudan.domains.iot.lakeflush import flush
-        from mudan.lake.catalog import Lake
 
-        engine = make_engine(ctx.settings.database.url)
-        try:
-            with Lake(
-                db_url=ctx.settings.database.url, warehouse=ctx.settings.lake.warehouse
-            ) as lake:
-                flush(make_sessionmaker(engine), lake)
-        finally:
-            engine.dispose()
+        flush(ctx.runtime.sessions, ctx.runtime.lake)
 
     if ctx.scale >= SMALL:  # tests flush on their own (`mudan iot flush` does it by hand)
         ctx.after_commit.append(to_lake)

@@ -8,12 +8,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mudan.core.db import utcnow
-from mudan.core.rbac import Principal
 from mudan.domains.iot.models import Device
 from mudan.domains.iot.online import online_rates
 from mudan.domains.iot.parse import BEIJING
 from mudan.domains.iot.registry import scope_clause
 from mudan.hooks import IndicatorSpec, MapPoints, MetricValue
+from mudan.kernel.rbac import Principal
 
 POINTS_MAX = 300_000
 

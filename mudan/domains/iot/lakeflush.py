@@ -25,6 +25,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from mudan.core.db import transaction, utcnow
+from mudan.core.uow import lake_step
 from mudan.domains.iot.enums import TYPES
 from mudan.domains.iot.models import Device, LakeBatch, Reading
 from mudan.domains.iot.parse import BEIJING
@@ -136,6 +137,27 @@ def _arrow(session: Session, batch_id: str) -> tuple[pa.Table, int]:
     return pa.Table.from_arrays([arrays[f.name] for f in schema], schema=schema), n
 
 
+def _flush_batch(sessions: sessionmaker[Session], lake: Lake, batch_id: str) -> tuple[int, int]:
+    """Steps 2 and 3 for one claimed batch: read it, append it (no transaction open), mark it
+    committed. A failure leaves it ``pending`` for the next run (no compensation needed)."""
+
+    def append(read: tuple[pa.Table, int]) -> tuple[int | None, int, int]:
+        data, n = read
+        snap = append_once(lake, TELEMETRY, batch_id, data)  # SQL console: iot.telemetry
+        return snap, data.num_rows, n
+
+    def committed(s: Session, done: tuple[int | None, int, int]) -> tuple[int, int]:
+        snap, lake_rows, n = done
+        s.execute(
+            update(LakeBatch)
+            .where(LakeBatch.batch_id == batch_id)
+            .values(state="committed", snapshot_id=snap, committed_at=utcnow())
+        )
+        return lake_rows, n
+
+    return lake_step(sessions, prepare=lambda s: _arrow(s, batch_id), work=append, finish=committed)
+
+
 def flush(
     sessions: sessionmaker[Session],
     lake: Lake,
@@ -163,17 +185,9 @@ def flush(
                 batch_id = _claim(s, max_rows)
         if batch_id is None:
             break
-        with sessions() as s:
-            data, n = _arrow(s, batch_id)
-        snap = append_once(lake, TELEMETRY, batch_id, data)  # SQL console: iot.telemetry
-        with transaction(sessions) as s:
-            s.execute(
-                update(LakeBatch)
-                .where(LakeBatch.batch_id == batch_id)
-                .values(state="committed", snapshot_id=snap, committed_at=utcnow())
-            )
+        lake_rows, n = _flush_batch(sessions, lake, batch_id)
         batches += 1
-        rows += data.num_rows
+        rows += lake_rows
         readings += n
     with transaction(sessions) as s:
         cutoff = (now or utcnow()) - retention

@@ -16,7 +16,7 @@ from shapely import wkt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mudan.domains.org.models import Region
+from mudan.kernel.models import Region
 
 LEVELS = ("grid", "community", "street", "district")
 

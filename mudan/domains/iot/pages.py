@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from mudan.core.db import utcnow
-from mudan.core.deps import CurrentPrincipal, DbSession, locale_of, require
+from mudan.core.deps import DbSession, locale_of
 from mudan.core.i18n import t
 from mudan.core.params import MAX_ID
 from mudan.domains.iot import service
@@ -18,6 +18,7 @@ from mudan.domains.iot.enums import TYPES, DeviceStatus, DeviceType
 from mudan.domains.iot.filters import DeviceQuery
 from mudan.domains.iot.models import DeadLetter, Latest
 from mudan.domains.iot.parse import BEIJING
+from mudan.kernel.deps import CurrentPrincipal, require
 from mudan.web.render import render
 
 router = APIRouter(include_in_schema=False, dependencies=[require("iot.read")])

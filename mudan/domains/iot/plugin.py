@@ -8,12 +8,10 @@ from typing import TYPE_CHECKING
 
 from mudan.hooks import (
     IndicatorSpec,
-    JobContext,
     MapLayer,
     NavEntry,
     PeriodicJob,
     hookimpl,
-    make_plugin_manager,
 )
 
 if TYPE_CHECKING:
@@ -85,40 +83,12 @@ def mudan_demo(ctx: DemoContext) -> None:
     build_iot_world(ctx)
 
 
-def _sweep_nodata(ctx: JobContext) -> int:
-    from mudan.domains.iot.rules import sweep_nodata
-
-    pm = make_plugin_manager(ctx.settings.plugins_disabled, ctx.settings.plugins)
-    return sweep_nodata(ctx.session, now=ctx.now, pm=pm)
-
-
-def _flush(ctx: JobContext) -> str:
-    """Hot readings to the lake (claimed batches, idempotent across crashes)."""
-    from mudan.core.db import make_engine, make_sessionmaker
-    from mudan.domains.iot.lakeflush import flush
-    from mudan.lake.catalog import Lake
-
-    ctx.session.rollback()  # the flush opens its own transactions around the lake commit
-    engine = make_engine(ctx.settings.database.url)
-    try:
-        with Lake(db_url=ctx.settings.database.url, warehouse=ctx.settings.lake.warehouse) as lk:
-            r = flush(make_sessionmaker(engine), lk)
-    finally:
-        engine.dispose()
-    return f"{r.readings} readings → {r.rows} lake rows"
-
-
-def _online_daily(ctx: JobContext) -> str:
-    from mudan.domains.iot.online import summarise_missing
-
-    done = summarise_missing(ctx.session, now=ctx.now)
-    return ", ".join(d.isoformat() for d in done) or "up to date"
-
-
 @hookimpl
 def mudan_periodic_jobs() -> list[PeriodicJob]:
+    from mudan.domains.iot import jobs
+
     return [
-        PeriodicJob("iot.online_daily", "物联在线率日汇总", timedelta(hours=1), _online_daily),
-        PeriodicJob("iot.sweep_nodata", "物联无数据规则", timedelta(minutes=5), _sweep_nodata),
-        PeriodicJob("iot.flush", "遥测写入数据湖", timedelta(minutes=15), _flush),
+        PeriodicJob("iot.online_daily", "物联在线率日汇总", timedelta(hours=1), jobs.online_daily),
+        PeriodicJob("iot.sweep_nodata", "物联无数据规则", timedelta(minutes=5), jobs.nodata_sweep),
+        PeriodicJob("iot.flush", "遥测写入数据湖", timedelta(minutes=15), jobs.flush_to_lake),
     ]

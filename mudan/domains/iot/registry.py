@@ -13,14 +13,14 @@ from sqlalchemy.orm import Session
 
 from mudan.core.db import utcnow
 from mudan.core.errors import NotFound
-from mudan.core.rbac import Principal
 from mudan.domains.iot.dbutil import upsert_insert
 from mudan.domains.iot.enums import TYPES, DeviceType
 from mudan.domains.iot.locate import GridIndex
 from mudan.domains.iot.models import Device, Latest
 from mudan.domains.iot.schemas import DeviceIn
-from mudan.domains.org.models import Department, Region
-from mudan.domains.org.service import department_codes
+from mudan.kernel.models import Department, Region
+from mudan.kernel.rbac import Principal
+from mudan.kernel.scope import Scope
 
 INSERT_CHUNK = 5_000
 _UPDATABLE = (
@@ -108,9 +108,10 @@ def insert_rows(session: Session, rows: list[dict[str, Any]], *, update: bool = 
 
 def scope_clause(session: Session, principal: Principal) -> ColumnElement[bool] | None:
     """None when the principal sees every device; else devices in its regions or departments."""
-    codes = [p.rsplit("/", 1)[-1] for p in principal.scope_paths]
-    if "3717" in codes or principal.can("*"):
+    scope = Scope.of(session, principal, admin_sees_all=True)
+    if scope.whole_city:
         return None
+    codes = sorted(scope.region_codes)
     levels = dict(
         session.execute(select(Region.code, Region.level).where(Region.code.in_(codes))).all()
     )
@@ -124,9 +125,8 @@ def scope_clause(session: Session, principal: Principal) -> ColumnElement[bool] 
     parts: list[ColumnElement[bool]] = [
         column[lv] == code for code, lv in levels.items() if lv in column
     ]
-    depts = department_codes(session, principal)
-    if depts:
-        parts.append(Device.department_code.in_(depts))
+    if scope.departments:
+        parts.append(Device.department_code.in_(sorted(scope.departments)))
     return or_(*parts) if parts else Device.id < 0
 
 

@@ -22,7 +22,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from sqlalchemy.orm import Session
 
-from mudan.core.deps import CurrentPrincipal, DbSession, require
+from mudan.core.deps import DbSession
 from mudan.core.params import BigId, Id
 from mudan.domains.iot.sta_json import collection, root, single
 from mudan.domains.iot.sta_query import (
@@ -35,6 +35,7 @@ from mudan.domains.iot.sta_query import (
     related,
 )
 from mudan.domains.iot.sta_sets import NAVS, Restrict
+from mudan.kernel.deps import CurrentPrincipal, require
 
 router = APIRouter(prefix=PREFIX, tags=["sensorthings"], dependencies=[require("iot.read")])
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from mudan.core import audit
 from mudan.core.db import utcnow
-from mudan.core.deps import CurrentPrincipal, DbSession, app_ctx, require
+from mudan.core.deps import DbSession, app_ctx
 from mudan.core.errors import InvalidInput
 from mudan.core.params import MAX_ID
 from mudan.domains.iot import service
@@ -18,6 +18,7 @@ from mudan.domains.iot.filters import DeviceQuery
 from mudan.domains.iot.parse import BEIJING
 from mudan.domains.iot.pipeline import Pipeline
 from mudan.domains.iot.schemas import BatchIn, BatchOut, DeviceOut, ImportReport, RuleIn
+from mudan.kernel.deps import CurrentPrincipal, require
 
 router = APIRouter(prefix="/api/v1/iot", tags=["iot"])
 READ, MANAGE, INGEST = require("iot.read"), require("iot.manage"), require("iot.ingest")
@@ -25,7 +26,7 @@ READ, MANAGE, INGEST = require("iot.read"), require("iot.manage"), require("iot.
 
 def pipeline_of(request: Request) -> Pipeline:
     ctx = app_ctx(request)
-    return ctx.service("iot.pipeline", lambda: Pipeline(pm=ctx.pm))
+    return ctx.runtime.cached("iot.pipeline", lambda: Pipeline(pm=ctx.pm))
 
 
 class DevicePage(BaseModel):

@@ -11,13 +11,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mudan.core.rbac import Principal
 from mudan.domains.opendata import datastore, service, shapes
 from mudan.domains.opendata import search as ps
 from mudan.domains.opendata.enums import ResourceFormat
 from mudan.domains.opendata.errors import NotFoundError, ValidationError
 from mudan.domains.opendata.index import group_name
 from mudan.domains.opendata.models import OpenDataset
+from mudan.kernel.rbac import Principal
 from mudan.lake.catalog import Lake
 from mudan.search import SearchIndex
 

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from mudan.core.deps import CurrentPrincipal, DbSession, app_ctx, locale_of, public
+from mudan.core.deps import DbSession, app_ctx, locale_of, public
 from mudan.core.errors import MudanError
 from mudan.domains.opendata import actions, index
 from mudan.domains.opendata.errors import (
@@ -21,6 +21,7 @@ from mudan.domains.opendata.errors import (
     NotFoundError,
     ValidationError,
 )
+from mudan.kernel.deps import CurrentPrincipal
 from mudan.lake import lake_of
 from mudan.search import SearchIndex
 

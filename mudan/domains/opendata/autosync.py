@@ -15,11 +15,11 @@ Idempotent: a run with nothing out of step changes nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
-from sqlalchemy import and_, event, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from mudan.core.db import as_utc
 from mudan.domains.catalog.models import CatalogEntry
 from mudan.domains.opendata import index as portal_index
 from mudan.domains.opendata.enums import DatasetState
@@ -77,11 +77,6 @@ def out_of_step(session: Session) -> set[int]:
     return set(session.scalars(missing.union(stale)))
 
 
-def _utc(value: datetime) -> datetime:
-    """SQLite hands back naive UTC."""
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
 def reloaded(session: Session) -> set[int]:
     """Active datasets whose lake table loaded after the dataset last read it."""
     from mudan.domains.quality import service as quality
@@ -95,7 +90,7 @@ def reloaded(session: Session) -> set[int]:
     out = set()
     for ds_id, ref, synced in rows:
         loaded = loads.get(ref)
-        if loaded is not None and (synced is None or loaded > _utc(synced)):
+        if loaded is not None and (synced is None or loaded > as_utc(synced)):
             out.add(ds_id)
     return out
 
@@ -121,25 +116,21 @@ def run_sync(session: Session, *, lake: Lake) -> SyncResult:
 
 
 def index_after_commit(session: Session, ctx: JobContext) -> None:
-    """Once the job's transaction commits, upsert/delete the changed datasets' documents."""
+    """Once the job's unit of work commits, upsert/delete the changed datasets' documents."""
+    from mudan.search.follow import follow
 
-    def on_commit(sess: Session) -> None:
-        ids: set[int] = sess.info.pop(INDEX_KEY, set())
-        if not ids:
-            return
+    def sync_ids(ids: set[int]) -> None:
         index = portal_index.open_index(ctx.settings)
         try:
-            with Session(bind=sess.get_bind()) as fresh:
+            with Session(bind=session.get_bind()) as fresh:
                 portal_index.sync(index, fresh, ids)
         finally:
             index.close()
 
-    event.listen(session, "after_commit", on_commit, once=True)
+    follow(session, portal_index.feed(), sync_ids)
 
 
 def sync_job(ctx: JobContext) -> str:
-    s = ctx.settings
-    with Lake(db_url=s.database.url, warehouse=s.lake.warehouse) as lake:
-        result = run_sync(ctx.session, lake=lake)
+    result = run_sync(ctx.session, lake=ctx.runtime.lake)
     index_after_commit(ctx.session, ctx)
     return str(result)

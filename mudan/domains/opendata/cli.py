@@ -5,12 +5,12 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from mudan.cli.common import console, db_session, handle_errors, settings
+from mudan.cli.common import console, db_session, handle_errors, runtime
+from mudan.core.db import transaction
 from mudan.core.i18n import t
 from mudan.core.progress import RichReporter
 from mudan.domains.opendata import index as portal_index
 from mudan.domains.opendata import service
-from mudan.lake.catalog import Lake
 
 opendata = typer.Typer(help="公共数据开放 (open-data portal)", no_args_is_help=True)
 
@@ -19,17 +19,13 @@ opendata = typer.Typer(help="公共数据开放 (open-data portal)", no_args_is_
 @handle_errors
 def opendata_sync() -> None:
     """Open/close datasets from the catalog, read their lake tables, score them, reindex."""
-    cfg = settings()
-    with (
-        RichReporter() as progress,
-        Lake(db_url=cfg.database.url, warehouse=cfg.lake.warehouse) as lake,
-    ):
-        with db_session(cfg) as s:
+    with RichReporter() as progress, runtime() as rt:
+        with transaction(rt.sessions) as s:
             active, closed = service.sync_datasets(s, progress=progress)
-            with_data = service.refresh_data(s, lake=lake, progress=progress)
-            qualified = service.compute_scores(s, lake=lake)
-        with db_session(cfg) as s:
-            index = portal_index.open_index(cfg)
+            with_data = service.refresh_data(s, lake=rt.lake, progress=progress)
+            qualified = service.compute_scores(s, lake=rt.lake)
+        with transaction(rt.sessions) as s:
+            index = portal_index.open_index(rt.settings)
             try:
                 portal_index.rebuild(index, s)
             finally:

@@ -9,11 +9,12 @@ vocabularies are the EU Publications Office authority tables that DCAT-AP recomm
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS, XSD
 
+from mudan.core.db import as_utc
 from mudan.domains.catalog.codes import THEME_CODES
 from mudan.domains.opendata.enums import LICENCES, MEDIA_TYPES, ResourceFormat
 from mudan.domains.opendata.index import group_name
@@ -54,8 +55,7 @@ def _graph() -> Graph:
 def _when(value: datetime | None) -> Literal | None:
     if value is None:
         return None
-    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-    return Literal(aware.astimezone(UTC).replace(microsecond=0).isoformat(), datatype=XSD.dateTime)
+    return Literal(as_utc(value).replace(microsecond=0).isoformat(), datatype=XSD.dateTime)
 
 
 def _zh(text: str) -> Literal:

@@ -14,14 +14,13 @@ from datetime import date, datetime, timedelta
 import pyarrow as pa
 from sqlalchemy import select
 
-from mudan.core.db import make_engine, make_sessionmaker, transaction, utcnow
+from mudan.core.db import transaction, utcnow
 from mudan.demo.context import DemoContext
 from mudan.domains.catalog import service as catalog
 from mudan.domains.opendata import index as portal_index
 from mudan.domains.opendata.models import OpenDataset
 from mudan.domains.opendata.scoring import ALLOWANCE, compute_scores
 from mudan.domains.opendata.sync import refresh_data, sync_datasets
-from mudan.lake.catalog import Lake
 from mudan.lake.results import BATCH_ID_PROPERTY
 from mudan.lake.schema import ItemType, TableSpec, arrow_schema
 
@@ -83,43 +82,38 @@ def _load(ctx: DemoContext, plan: list[tuple[int, str, str]], stale: set[int]) -
     from mudan.domains.quality import service as quality
 
     s = ctx.settings
-    engine = make_engine(s.database.url)
-    sessions = make_sessionmaker(engine)
+    sessions, lake = ctx.runtime.sessions, ctx.runtime.lake
     rows = ctx.scaled(300, minimum=20)
-    try:
-        with Lake(db_url=s.database.url, warehouse=s.lake.warehouse) as lake:
-            with ctx.progress.task("开放数据加载", len(plan)) as task:
-                for ds_id, _ref, name in plan:
-                    with transaction(sessions) as session:
-                        ds = session.get(OpenDataset, ds_id)
-                        assert ds is not None
-                        entry = catalog.get_entry(session, entry_id=ds.entry_id)
-                        spec = catalog.table_spec_for(entry)
-                        if not lake.exists(spec):
-                            lake.ensure_table(spec)
-                            rng = random.Random(f"{ctx.seed}:opendata:{name}")
-                            # one plain Iceberg append (the demo's own rows, no quality pass)
-                            lake.table(spec).append(
-                                pa.Table.from_batches([_batch(spec, rng, rows)]),
-                                snapshot_properties={BATCH_ID_PROPERTY: f"open:{name}"},
-                            )
-                            if _registered(session, spec.ident):
-                                quality.record_success(session, table_ref=spec.ident)
-                    task.advance()
+    with ctx.progress.task("开放数据加载", len(plan)) as task:
+        for ds_id, _ref, name in plan:
             with transaction(sessions) as session:
-                refresh_data(session, lake=lake, progress=ctx.progress)
-                for ds in session.scalars(select(OpenDataset).where(OpenDataset.id.in_(stale))):
-                    late = ALLOWANCE.get(ds.update_cycle, ALLOWANCE["daily"])
-                    ds.data_updated_at = utcnow() - 2 * late - timedelta(days=1)
-                compute_scores(session, lake=lake)
-            with sessions() as session:
-                index = portal_index.open_index(s)
-                try:
-                    portal_index.rebuild(index, session)
-                finally:
-                    index.close()
-    finally:
-        engine.dispose()
+                ds = session.get(OpenDataset, ds_id)
+                assert ds is not None
+                entry = catalog.get_entry(session, entry_id=ds.entry_id)
+                spec = catalog.table_spec_for(entry)
+                if not lake.exists(spec):
+                    lake.ensure_table(spec)
+                    rng = random.Random(f"{ctx.seed}:opendata:{name}")
+                    # one plain Iceberg append (the demo's own rows, no quality pass)
+                    lake.table(spec).append(
+                        pa.Table.from_batches([_batch(spec, rng, rows)]),
+                        snapshot_properties={BATCH_ID_PROPERTY: f"open:{name}"},
+                    )
+                    if _registered(session, spec.ident):
+                        quality.record_success(session, table_ref=spec.ident)
+            task.advance()
+    with transaction(sessions) as session:
+        refresh_data(session, lake=lake, progress=ctx.progress)
+        for ds in session.scalars(select(OpenDataset).where(OpenDataset.id.in_(stale))):
+            late = ALLOWANCE.get(ds.update_cycle, ALLOWANCE["daily"])
+            ds.data_updated_at = utcnow() - 2 * late - timedelta(days=1)
+        compute_scores(session, lake=lake)
+    with sessions() as session:
+        index = portal_index.open_index(s)
+        try:
+            portal_index.rebuild(index, session)
+        finally:
+            index.close()
 
 
 def _registered(session: object, ident: str) -> bool:

@@ -5,10 +5,10 @@ index's order (score, then sort key) is CKAN's default ``score desc, metadata_mo
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mudan.domains.catalog.codes import THEME_CODES
@@ -18,6 +18,7 @@ from mudan.domains.opendata.sync import INDEX_KEY
 
 if TYPE_CHECKING:
     from mudan.search import SearchDoc, SearchIndex
+    from mudan.search.follow import Feed
     from mudan.settings import Settings
 
 FACETS = (
@@ -30,7 +31,6 @@ FACETS = (
     "update_cycle",
 )
 _EXTRAS = "opendata.index"
-_HOOKED = "opendata.after_commit"
 _lock = threading.Lock()
 MAX_TS = 9_999_999_999
 
@@ -114,22 +114,26 @@ def app_index(extras: dict[str, Any], settings: Settings, session: Session) -> S
         return index
 
 
-def sync_after_commit(
-    session: Session, factory: Callable[[], Session], index_getter: Callable[[], SearchIndex]
-) -> None:
-    """Upsert the datasets marked changed in ``session`` once it commits."""
-    if session.info.get(_HOOKED):
-        return
-    session.info[_HOOKED] = True
+# the columns ``to_doc`` reads: a change in one of them rewrites the dataset's document
+DOC_FIELDS = (
+    "name",
+    "title",
+    "notes",
+    "tags",
+    "department_code",
+    "department_name",
+    "theme",
+    "fields",
+    "license_id",
+    "open_type",
+    "update_cycle",
+    "modified_at",
+    "state",
+)
 
-    def on_commit(sess: Session) -> None:
-        ids: set[int] = sess.info.pop(INDEX_KEY, set())
-        if ids:
-            with factory() as fresh:
-                sync(index_getter(), fresh, ids)
 
-    def on_rollback(sess: Session) -> None:
-        sess.info.pop(INDEX_KEY, None)
+def feed() -> Feed:
+    """The datasets the portal's index follows (ids also marked by ``sync.mark_changed``)."""
+    from mudan.search.follow import Feed
 
-    event.listen(session, "after_commit", on_commit)
-    event.listen(session, "after_rollback", on_rollback)
+    return Feed(INDEX_KEY, OpenDataset, DOC_FIELDS)

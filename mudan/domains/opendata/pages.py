@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
-from mudan.core.deps import CurrentPrincipal, DbSession, app_ctx, locale_of, public, require
+from mudan.core.deps import DbSession, app_ctx, locale_of, public
 from mudan.core.errors import MudanError
 from mudan.domains.catalog.enums import OpenType
 from mudan.domains.opendata import datastore, service
@@ -22,6 +22,7 @@ from mudan.domains.opendata.errors import NotFoundError
 from mudan.domains.opendata.index import group_name
 from mudan.domains.opendata.models import OpenApplication, OpenDataset
 from mudan.domains.opendata.scoring import POINTS
+from mudan.kernel.deps import CurrentPrincipal, require
 from mudan.lake import lake_of
 from mudan.web.render import render
 
@@ -208,8 +209,8 @@ def portal_register_form(request: Request) -> Response:
 @public
 def portal_register(request: Request, session: DbSession, form: FormData) -> Response:
     """A member of the public registers (Role.CITIZEN: may apply for 有条件开放 data)."""
-    from mudan.domains.org.enums import Role
-    from mudan.domains.org.service import BindingIn, create_user
+    from mudan.kernel.enums import Role
+    from mudan.kernel.identity import BindingIn, create_user
 
     try:
         with session.begin_nested():

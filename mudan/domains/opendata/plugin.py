@@ -7,7 +7,7 @@ from datetime import timedelta
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from mudan.hooks import IndicatorSpec, JobContext, NavEntry, PeriodicJob, TodoProvider, hookimpl
+from mudan.hooks import IndicatorSpec, NavEntry, PeriodicJob, TodoProvider, hookimpl
 
 if TYPE_CHECKING:
     import typer
@@ -47,20 +47,16 @@ def mudan_indicators() -> list[IndicatorSpec]:
     return indicator_specs()
 
 
-def _sync(ctx: JobContext) -> str:
-    from mudan.domains.opendata.autosync import sync_job
-
-    return sync_job(ctx)
-
-
 @hookimpl
 def mudan_periodic_jobs() -> list[PeriodicJob]:
+    from mudan.domains.opendata import jobs
+
     return [
         PeriodicJob(
             "opendata.sync",
             "开放数据同步（目录发布/修订/下架、数据重载）",
             timedelta(minutes=1),
-            _sync,
+            jobs.sync,
         )
     ]
 

@@ -11,14 +11,14 @@ from sqlalchemy.orm import Session
 from mudan.core import audit
 from mudan.core.db import utcnow
 from mudan.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from mudan.core.rbac import Principal
 from mudan.domains.catalog.enums import OpenType
 from mudan.domains.opendata.enums import ApplicationStatus, DatasetState, FeedbackKind
 from mudan.domains.opendata.errors import AuthorizationError, NotFoundError
 from mudan.domains.opendata.models import OpenApplication, OpenDataset, OpenFeedback
 from mudan.domains.opendata.scoring import compute_scores, qualification_rates
 from mudan.domains.opendata.sync import refresh_data, sync_datasets
-from mudan.domains.org.service import department_codes
+from mudan.kernel.identity import department_codes
+from mudan.kernel.rbac import Principal
 
 __all__ = [
     "applications_query",

@@ -7,11 +7,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
 
-from mudan.core.deps import CurrentPrincipal, DbSession, require
+from mudan.core.deps import DbSession
 from mudan.core.params import Id
 from mudan.domains.opendata import service
 from mudan.domains.opendata.pages import FormData
 from mudan.domains.opendata.scoring import POINTS, TARGET, Rate
+from mudan.kernel.deps import CurrentPrincipal, require
 from mudan.web.render import render
 
 router = APIRouter()

@@ -6,10 +6,10 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mudan.core.rbac import Principal
 from mudan.domains.opendata.enums import ApplicationStatus
 from mudan.domains.opendata.service import applications_query
 from mudan.hooks import Todo, TodoProvider
+from mudan.kernel.rbac import Principal
 
 
 def pending_applications(session: Session, who: Principal) -> list[Todo]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+DEMO_LAYER = "ops.demo"  # the one-map layer of synthetic points (the demo's 290,000 cameras)
+
 
 class PanelKind(StrEnum):
     MAP = "map"  # districts of Heze (drill down to streets), coloured by one indicator

@@ -27,11 +27,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from mudan.core.db import utcnow
-from mudan.core.rbac import Principal
 from mudan.domains.ops.cursor import MAX_HOLES, MAX_RANGES, AlertCursor, encode_position, runs
 from mudan.domains.ops.platform import cached_figures
 from mudan.domains.ops.sources import AlertItem, IndicatorSource, IndicatorValue
-from mudan.domains.org.models import Region
+from mudan.kernel.models import Region
+from mudan.kernel.rbac import Principal
 
 log = logging.getLogger("mudan.ops.live")
 RETRY_MS = 1500

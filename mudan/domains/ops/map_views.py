@@ -9,12 +9,13 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
-from mudan.core.deps import DbSession, app_ctx, locale_of, require
+from mudan.core.deps import DbSession, app_ctx, locale_of
 from mudan.core.errors import NotFound
 from mudan.core.i18n import t
-from mudan.core.rbac import Principal
 from mudan.domains.ops import mapdata
 from mudan.domains.ops.cluster import MAX_ZOOM, cluster, parse_bbox
+from mudan.kernel.deps import require
+from mudan.kernel.rbac import Principal
 from mudan.settings import MapSettings
 
 router = APIRouter(prefix="/api/v1/ops/map", tags=["ops"])

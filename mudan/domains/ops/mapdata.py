@@ -16,12 +16,11 @@ from shapely.geometry import shape
 from sqlalchemy.orm import Session
 
 from mudan.core.errors import Forbidden, InvalidInput, NotFound
-from mudan.core.rbac import ALL, Principal
 from mudan.domains.ops.cluster import PointSet
 from mudan.domains.ops.models import OpsSetting
 from mudan.hooks import MapLayer, MapPoints, collect
+from mudan.kernel.rbac import ALL, Principal
 
-DEMO_LAYER = "ops.demo"
 DEMO_KEY = "demo_points"
 CITY = "3717"
 CACHE_TTL_S = 60.0
@@ -126,7 +125,7 @@ def demo_layer_points(session: Session, principal: Principal) -> MapPoints:
 @lru_cache(maxsize=2)
 def generate_demo_points(count: int, seed: int) -> MapPoints:
     """``count`` points spread over the 9 districts by area, each inside its district."""
-    from mudan.domains.org.geo import district_features
+    from mudan.kernel.geo import district_features
 
     if count == 0:
         return MapPoints([], [], [], [])

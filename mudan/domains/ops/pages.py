@@ -9,14 +9,15 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from mudan.core.deps import DbSession, app_ctx, locale_of, require
+from mudan.core.deps import DbSession, app_ctx, locale_of
 from mudan.core.errors import MudanError
 from mudan.core.i18n import t
-from mudan.core.rbac import Principal
 from mudan.domains.ops import layouts, mapdata
 from mudan.domains.ops.map_views import tile_config
 from mudan.domains.ops.schemas import ScreenIn
 from mudan.domains.ops.views import audit_layout
+from mudan.kernel.deps import require
+from mudan.kernel.rbac import Principal
 from mudan.web.render import render
 
 router = APIRouter(include_in_schema=False)

@@ -18,12 +18,12 @@ from sqlalchemy.orm import Session
 from mudan.core.db import utcnow
 from mudan.core.errors import MudanError
 from mudan.core.i18n import t
-from mudan.core.rbac import Principal
 from mudan.domains.ops.enums import PanelKind
 from mudan.domains.ops.platform import cached_figures
 from mudan.domains.ops.schemas import PanelOut, ScreenOut
 from mudan.domains.ops.sources import IndicatorSource, latest_alert_id
-from mudan.domains.org import regions as reg
+from mudan.kernel import regions as reg
+from mudan.kernel.rbac import Principal
 
 log = logging.getLogger("mudan.ops")
 CITY = "3717"

@@ -11,16 +11,17 @@ from sse_starlette import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 
 from mudan.core import audit
-from mudan.core.deps import CurrentPrincipal, DbSession, app_ctx, locale_of, require
+from mudan.core.deps import DbSession, app_ctx, locale_of
 from mudan.core.errors import InvalidInput
 from mudan.core.params import MAX_ID
-from mudan.core.rbac import Principal
 from mudan.domains.ops import layouts
 from mudan.domains.ops.cursor import decode_position
 from mudan.domains.ops.live import Hub, Replay, Subscriber, events, fresh_position, replay
 from mudan.domains.ops.payload import scope_of, screen_payload
 from mudan.domains.ops.schemas import ScreenIn, ScreenOut
 from mudan.domains.ops.sources import latest_alert_id, source_for
+from mudan.kernel.deps import CurrentPrincipal, require
+from mudan.kernel.rbac import Principal
 
 router = APIRouter(prefix="/api/v1/ops", tags=["ops"])
 VIEW, EDIT = require("screen.view"), require("indicators.manage")
@@ -28,7 +29,7 @@ VIEW, EDIT = require("screen.view"), require("indicators.manage")
 
 def hub_of(request: Request) -> Hub:
     ctx = app_ctx(request)
-    return ctx.service(
+    return ctx.runtime.cached(
         "ops.hub",
         lambda: Hub(lambda: ctx.sessions, lambda: source_for(ctx.extras), ctx.extras, ctx.pm),
     )

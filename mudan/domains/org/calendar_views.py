@@ -8,10 +8,11 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from mudan.core import audit
-from mudan.core.deps import DbSession, require
+from mudan.core.deps import DbSession
 from mudan.core.errors import InvalidInput
-from mudan.core.rbac import Principal
-from mudan.domains.org.calendar import list_overrides, load_calendar, set_override
+from mudan.kernel.calendar import list_overrides, load_calendar, set_override
+from mudan.kernel.deps import require
+from mudan.kernel.rbac import Principal
 
 router = APIRouter(prefix="/api/v1/calendar", tags=["calendar"])
 

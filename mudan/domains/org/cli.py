@@ -6,9 +6,9 @@ import typer
 from rich.table import Table
 
 from mudan.cli.common import console, db_session, handle_errors, settings
-from mudan.domains.org import regions as reg
-from mudan.domains.org import service as org
-from mudan.domains.org.enums import Role
+from mudan.kernel import identity as org
+from mudan.kernel import regions as reg
+from mudan.kernel.enums import Role
 
 users = typer.Typer(help="用户与角色 (users and roles)", no_args_is_help=True)
 regions = typer.Typer(help="区划与网格 (region tree)", no_args_is_help=True)
@@ -65,8 +65,8 @@ def users_set_password(
     from sqlalchemy import select
 
     from mudan.core.errors import NotFound
-    from mudan.domains.org import websessions
-    from mudan.domains.org.models import User
+    from mudan.kernel import websessions
+    from mudan.kernel.models import User
 
     cfg = settings()
     with db_session(cfg) as s:

@@ -6,15 +6,11 @@ from sqlalchemy import select
 
 from mudan.core.ids import gen_uscc
 from mudan.demo.context import DemoContext
-from mudan.domains.org import service as org
-from mudan.domains.org.enums import DepartmentLevel, Role
-from mudan.domains.org.geo import (
-    RegionLevel,
-    generate_communities_and_grids,
-    load_base_regions,
-)
-from mudan.domains.org.models import Department, User
-from mudan.domains.org.regions import upsert_regions
+from mudan.kernel import identity as org
+from mudan.kernel.enums import DepartmentLevel, Role
+from mudan.kernel.geo import RegionLevel, generate_communities_and_grids, load_base_regions
+from mudan.kernel.models import Department, User
+from mudan.kernel.regions import upsert_regions
 
 DEMO_PASSWORD = "Mudan@Heze2024"
 

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from mudan.core.deps import app_ctx, client_address
 from mudan.core.errors import Unauthenticated
 from mudan.core.throttle import Throttled, TokenBuckets, shared_buckets
-from mudan.domains.org.models import User
-from mudan.domains.org.service import audited_login
+from mudan.kernel.identity import audited_login
+from mudan.kernel.models import User
 
 
 def _throttle(request: Request) -> TokenBuckets:

@@ -8,14 +8,16 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
-from mudan.core.deps import CurrentPrincipal, DbSession, app_ctx, locale_of, require
+from mudan.core.deps import DbSession, app_ctx, locale_of
 from mudan.core.errors import MudanError
-from mudan.core.rbac import Principal
-from mudan.domains.org import regions as reg
-from mudan.domains.org import service as org
-from mudan.domains.org.enums import Role
-from mudan.domains.org.models import Department
-from mudan.domains.org.views import locator_for, user_out
+from mudan.domains.org.views import user_out
+from mudan.kernel import identity as org
+from mudan.kernel import regions as reg
+from mudan.kernel.deps import CurrentPrincipal, require
+from mudan.kernel.enums import Role
+from mudan.kernel.locator import locator_of
+from mudan.kernel.models import Department
+from mudan.kernel.rbac import Principal
 from mudan.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -32,7 +34,7 @@ def regions_page(
     located, locate_error = None, None
     if lon is not None and lat is not None:
         try:
-            located = reg.locate(locator_for(request, session), lon=lon, lat=lat)
+            located = reg.locate(locator_of(session), lon=lon, lat=lat)
         except MudanError as exc:
             locate_error = exc.message(locale_of(request))
     roots = reg.visible_roots(session, principal=principal)

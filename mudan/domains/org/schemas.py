@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from mudan.domains.org.enums import Role
+from mudan.kernel.enums import Role
 
 
 class RegionOut(BaseModel):

@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-import threading
-
 from fastapi import APIRouter, Query, Request, Response
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from mudan.core import audit
-from mudan.core.deps import CurrentPrincipal, DbSession, app_ctx, public, require
+from mudan.core.deps import DbSession, app_ctx, public
 from mudan.core.errors import NotFound, Unauthenticated
-from mudan.core.rbac import Principal
-from mudan.domains.org import regions as reg
-from mudan.domains.org import service as org
-from mudan.domains.org import websessions
-from mudan.domains.org.enums import Role
-from mudan.domains.org.geo import Locator, RegionRef
 from mudan.domains.org.loginguard import guarded_login
-from mudan.domains.org.models import Department, Region, User
 from mudan.domains.org.schemas import (
     BindingSchema,
     DepartmentOut,
@@ -30,28 +21,23 @@ from mudan.domains.org.schemas import (
     UserCreate,
     UserOut,
 )
+from mudan.kernel import identity as org
+from mudan.kernel import regions as reg
+from mudan.kernel import websessions
+from mudan.kernel.deps import CurrentPrincipal, require
+from mudan.kernel.enums import Role
+from mudan.kernel.geo import RegionRef
+from mudan.kernel.locator import locator_of
+from mudan.kernel.models import Department, Region, User
+from mudan.kernel.rbac import Principal
 
 router = APIRouter(prefix="/api/v1", tags=["org"])
-_locator_lock = threading.Lock()
 
 
 def _region_out(r: Region) -> RegionOut:
     return RegionOut(
         code=r.code, name=r.name, level=r.level, parent_code=r.parent_code, lon=r.lon, lat=r.lat
     )
-
-
-def locator_for(request: Request, session: DbSession) -> Locator:
-    """Build the point locator once per process and region-table size (cheap invalidation)."""
-    extras = app_ctx(request).extras
-    size = session.scalar(select(func.count()).select_from(Region)) or 0
-    with _locator_lock:
-        cached = extras.get("locator")
-        if cached is None or cached[0] != size:
-            cached = (size, reg.build_locator(session))
-            extras["locator"] = cached
-    locator: Locator = cached[1]
-    return locator
 
 
 @router.get("/me", response_model=MeOut)
@@ -115,7 +101,7 @@ def change_password(
 def locate_point(
     request: Request, session: DbSession, lon: float = Query(), lat: float = Query()
 ) -> LocateOut:
-    found = reg.locate(locator_for(request, session), lon=lon, lat=lat)
+    found = reg.locate(locator_of(session), lon=lon, lat=lat)
 
     def ref(r: RegionRef | None) -> RegionOut | None:
         return _region_out(reg.get_region(session, code=r.code)) if r else None

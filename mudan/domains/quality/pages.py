@@ -10,15 +10,16 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from mudan.core.db import as_utc
-from mudan.core.deps import DbSession, current_principal, locale_of, require
+from mudan.core.deps import DbSession, locale_of
 from mudan.core.errors import InvalidInput, MudanError
 from mudan.core.params import Id
-from mudan.core.rbac import Principal
 from mudan.domains.quality import service as qs
 from mudan.domains.quality.enums import RuleKind, Severity, TicketStatus
 from mudan.domains.quality.scope import check_rows, check_tables, data_scope, ticket_scope
 from mudan.domains.quality.todos import LIVE_FILTER
 from mudan.domains.quality.views import audit_change, release_rows
+from mudan.kernel.deps import current_principal, require
+from mudan.kernel.rbac import Principal
 from mudan.web.render import render
 
 router = APIRouter(include_in_schema=False)

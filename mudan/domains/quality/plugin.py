@@ -6,7 +6,7 @@ from datetime import timedelta
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from mudan.hooks import JobContext, NavEntry, PeriodicJob, TodoProvider, hookimpl
+from mudan.hooks import NavEntry, PeriodicJob, TodoProvider, hookimpl
 
 if TYPE_CHECKING:
     import typer
@@ -42,17 +42,16 @@ def mudan_cli(app: typer.Typer) -> None:
     app.add_typer(quality, name="quality")
 
 
-def _mark_overdue(ctx: JobContext) -> int:
-    from mudan.domains.quality.service import mark_overdue
-
-    return mark_overdue(ctx.session, now=ctx.now)
-
-
 @hookimpl
 def mudan_periodic_jobs() -> list[PeriodicJob]:
+    from mudan.domains.quality import jobs
+
     return [
         PeriodicJob(
-            "quality.mark_overdue", "标记超期纠错工单", timedelta(minutes=30), _mark_overdue
+            "quality.mark_overdue",
+            "标记超期纠错工单",
+            timedelta(minutes=30),
+            jobs.mark_tickets_overdue,
         )
     ]
 

@@ -9,8 +9,8 @@ from collections.abc import Iterable
 from sqlalchemy.orm import Session
 
 from mudan.core.errors import Forbidden
-from mudan.core.rbac import Principal
-from mudan.domains.org.service import department_codes
+from mudan.kernel.identity import department_codes
+from mudan.kernel.rbac import Principal
 
 
 def department_of(table_ref: str) -> str:

@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 
 from mudan.core.db import as_utc, utcnow
 from mudan.core.errors import InvalidInput, NotFound
-from mudan.domains.org.models import Region
 from mudan.domains.quality.engine import (
     Evaluation,
     FreshnessResult,
@@ -60,6 +59,7 @@ from mudan.domains.quality.tickets import (
     table_scores,
     transition,
 )
+from mudan.kernel.models import Region
 from mudan.lake.models import LakeTable
 from mudan.lake.registry import get_table, mark_loaded, table_spec
 

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from mudan.core.db import as_utc, utcnow
 from mudan.core.errors import Conflict, InvalidInput, NotFound
-from mudan.domains.org.calendar import load_calendar
 from mudan.domains.quality.enums import TICKET_TRANSITIONS, TicketSource, TicketStatus
 from mudan.domains.quality.models import CorrectionTicket, QualityScore
+from mudan.kernel.calendar import load_calendar
 
 DEFAULT_WORKDAYS = 5
 LIVE = (TicketStatus.OPEN, TicketStatus.FIXING, TicketStatus.OVERDUE)

@@ -8,11 +8,11 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from mudan.core.db import utcnow
-from mudan.core.rbac import Principal
 from mudan.domains.quality.enums import TicketStatus
 from mudan.domains.quality.scope import ticket_scope
 from mudan.domains.quality.tickets import LIVE, tickets_query
 from mudan.hooks import Todo, TodoProvider
+from mudan.kernel.rbac import Principal
 
 LIVE_FILTER = "live"  # the ticket page's filter for LIVE tickets
 

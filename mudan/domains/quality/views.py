@@ -14,10 +14,9 @@ from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.orm import Session
 
 from mudan.core import audit
-from mudan.core.deps import DbSession, app_ctx, require
+from mudan.core.deps import DbSession, app_ctx
 from mudan.core.errors import InvalidInput
 from mudan.core.params import MAX_ID, Id
-from mudan.core.rbac import Principal
 from mudan.domains.quality import service as qs
 from mudan.domains.quality.enums import QuarantineStatus, TicketSource, TicketStatus
 from mudan.domains.quality.models import CorrectionTicket, QualityRule, QuarantineRow
@@ -44,6 +43,8 @@ from mudan.domains.quality.scope import (
     data_scope,
     ticket_scope,
 )
+from mudan.kernel.deps import require
+from mudan.kernel.rbac import Principal
 from mudan.lake import lake_of, registry
 
 router = APIRouter(prefix="/api/v1/quality", tags=["quality"])

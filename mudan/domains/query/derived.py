@@ -19,11 +19,11 @@ from sqlalchemy.orm import Session
 from mudan.core import audit
 from mudan.core.db import utcnow
 from mudan.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from mudan.core.rbac import Principal
 from mudan.domains.ingest.service import lineage
-from mudan.domains.org.service import department_codes
 from mudan.domains.query.models import DerivedTable
 from mudan.domains.query.service import table_permission
+from mudan.kernel.identity import department_codes
+from mudan.kernel.rbac import Principal
 from mudan.lake import registry
 from mudan.lake.catalog import Lake
 from mudan.lake.guard import check_select

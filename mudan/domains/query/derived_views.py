@@ -10,12 +10,13 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from mudan.core.deps import DbSession, app_ctx, locale_of, require
+from mudan.core.deps import DbSession, app_ctx, locale_of
 from mudan.core.errors import MudanError
 from mudan.core.params import Id
-from mudan.core.rbac import Principal
 from mudan.domains.query import derived, flows
 from mudan.domains.query.models import DerivedTable
+from mudan.kernel.deps import require
+from mudan.kernel.rbac import Principal
 from mudan.lake import lake_of
 from mudan.web.render import render
 
@@ -60,6 +61,20 @@ def _refresh(request: Request, principal: Principal, derived_id: int) -> Derived
     )
 
 
+def _define(request: Request, principal: Principal, body: DerivedIn) -> DerivedTable:
+    ctx = app_ctx(request)
+    return flows.define(
+        ctx.sessions,
+        lake=lake_of(ctx),
+        principal=principal,
+        name=body.name,
+        title=body.title,
+        sql=body.sql,
+        department_code=body.department_code,
+        refresh_now=body.refresh,
+    )
+
+
 @router.get("", response_model=list[DerivedOut])
 def derived_list(
     session: DbSession, principal: Principal = require("lake.query")
@@ -69,53 +84,30 @@ def derived_list(
 
 @router.post("", response_model=DerivedOut, status_code=201)
 def derived_define(
-    body: DerivedIn,
-    request: Request,
-    session: DbSession,
-    principal: Principal = require("lake.query"),
+    body: DerivedIn, request: Request, principal: Principal = require("lake.query")
 ) -> DerivedOut:
     """Save a SELECT as a derived table in your department's namespace and (by default)
     materialise it now. Lineage links its source tables to it."""
-    row = derived.define(
-        session,
-        principal=principal,
-        name=body.name,
-        title=body.title,
-        sql=body.sql,
-        department_code=body.department_code,
-    )
-    session.commit()
-    if body.refresh:
-        row = _refresh(request, principal, row.id)
-    return _out(row)
+    return _out(_define(request, principal, body))
 
 
 @router.post("/{derived_id}/refresh", response_model=DerivedOut)
 def derived_refresh(
-    derived_id: Id,
-    request: Request,
-    session: DbSession,
-    principal: Principal = require("lake.query"),
+    derived_id: Id, request: Request, principal: Principal = require("lake.query")
 ) -> DerivedOut:
-    derived.check_manage(
-        session, principal=principal, row=derived.get(session, derived_id=derived_id)
+    ctx = app_ctx(request)
+    row = flows.refresh_as(
+        ctx.sessions, lake=lake_of(ctx), principal=principal, derived_id=derived_id
     )
-    session.commit()
-    return _out(_refresh(request, principal, derived_id))
+    return _out(row)
 
 
 @router.delete("/{derived_id}", status_code=204)
 def derived_delete(
-    derived_id: Id,
-    request: Request,
-    session: DbSession,
-    principal: Principal = require("lake.query"),
+    derived_id: Id, request: Request, principal: Principal = require("lake.query")
 ) -> Response:
-    ref = derived.delete(session, principal=principal, derived_id=derived_id)
-    session.commit()
-    lake = lake_of(app_ctx(request))
-    if lake.exists(ref):
-        lake.drop_table(ref)
+    ctx = app_ctx(request)
+    flows.delete(ctx.sessions, lake=lake_of(ctx), principal=principal, derived_id=derived_id)
     return Response(status_code=204)
 
 
@@ -137,32 +129,26 @@ def derived_page_define(
     principal: Principal = require("lake.query"),
 ) -> Response:
     try:
-        row = derived.define(session, principal=principal, name=name, title=title, sql=sql)
-        session.commit()
-        _refresh(request, principal, row.id)
+        ctx = app_ctx(request)
+        flows.define(
+            ctx.sessions, lake=lake_of(ctx), principal=principal, name=name, title=title, sql=sql
+        )
     except MudanError as exc:
-        session.rollback()
         rows = derived.visible(session, principal=principal)
-        ctx = {
+        page = {
             "rows": rows,
             "form": {"name": name, "title": title, "sql": sql},
             "error": f"[{exc.code}] {exc.message(locale_of(request))}",
         }
-        return render(request, "query/derived.html", ctx, status_code=422)
+        return render(request, "query/derived.html", page, status_code=422)
     return RedirectResponse("/query/derived", status_code=303)
 
 
 @pages.post("/query/derived/{derived_id}/refresh")
 def derived_page_refresh(
-    derived_id: Id,
-    request: Request,
-    session: DbSession,
-    principal: Principal = require("lake.query"),
+    derived_id: Id, request: Request, principal: Principal = require("lake.query")
 ) -> Response:
-    derived.check_manage(
-        session, principal=principal, row=derived.get(session, derived_id=derived_id)
-    )
-    session.commit()
+    flows.check_manage(app_ctx(request).sessions, principal=principal, derived_id=derived_id)
     with contextlib.suppress(MudanError):  # recorded on the row; the page shows it
         _refresh(request, principal, derived_id)
     return RedirectResponse("/query/derived", status_code=303)

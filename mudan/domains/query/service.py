@@ -7,8 +7,8 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 
 from mudan.core import audit
-from mudan.core.rbac import Principal
-from mudan.domains.org.service import department_codes
+from mudan.kernel.identity import department_codes
+from mudan.kernel.rbac import Principal
 from mudan.lake.catalog import Lake
 from mudan.lake.query import QueryEngine, QueryResult
 

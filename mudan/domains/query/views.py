@@ -9,12 +9,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
-from sqlalchemy.orm import Session
 
-from mudan.core.deps import DbSession, app_ctx, locale_of, require
+from mudan.core.deps import DbSession, app_ctx, locale_of
 from mudan.core.errors import MudanError
-from mudan.core.rbac import Principal
+from mudan.domains.query import flows
 from mudan.domains.query.service import run_query
+from mudan.kernel.deps import require
+from mudan.kernel.rbac import Principal
 from mudan.lake import lake_of
 from mudan.lake.query import QueryResult, to_csv_bytes
 from mudan.web.render import render
@@ -57,43 +58,33 @@ def _out(result: QueryResult) -> QueryOut:
     )
 
 
-def _audited(
-    request: Request, session: Session, principal: Principal, body: QueryIn
-) -> QueryResult:
-    try:
-        return run_query(
-            session,
-            lake=lake_of(app_ctx(request)),
-            principal=principal,
-            sql=body.sql,
-            max_rows=body.max_rows,
-            snapshots=body.snapshots,
-        )
-    except MudanError:
-        session.commit()  # keep the audit record of the refused query
-        raise
+def _audited(request: Request, principal: Principal, body: QueryIn) -> QueryResult:
+    """In its own transaction, so a refused query keeps its audit record."""
+    ctx = app_ctx(request)
+    return flows.audited_query(
+        ctx.sessions,
+        lake=lake_of(ctx),
+        principal=principal,
+        sql=body.sql,
+        max_rows=body.max_rows,
+        snapshots=body.snapshots,
+    )
 
 
 @router.post("/query", response_model=QueryOut)
 def lake_query(
-    body: QueryIn,
-    request: Request,
-    session: DbSession,
-    principal: Principal = require("lake.query"),
+    body: QueryIn, request: Request, principal: Principal = require("lake.query")
 ) -> QueryOut:
     """Run one read-only SELECT over lake tables you may read (``namespace.table``)."""
-    result = _audited(request, session, principal, body)
+    result = _audited(request, principal, body)
     return _out(result)
 
 
 @router.post("/query.csv")
 def lake_query_csv(
-    body: QueryIn,
-    request: Request,
-    session: DbSession,
-    principal: Principal = require("lake.query"),
+    body: QueryIn, request: Request, principal: Principal = require("lake.query")
 ) -> Response:
-    result = _audited(request, session, principal, body)
+    result = _audited(request, principal, body)
     return Response(
         to_csv_bytes(result),
         media_type="text/csv; charset=utf-8",

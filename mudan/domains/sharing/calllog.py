@@ -31,9 +31,8 @@ from sqlalchemy import false, insert, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from mudan.core import audit
-from mudan.core.db import transaction
+from mudan.core.db import as_utc, transaction
 from mudan.core.errors import MudanError
-from mudan.domains.sharing.deadlines import aware
 from mudan.domains.sharing.models import ServiceCall
 
 SEAL_EVERY_S = 2.0
@@ -71,7 +70,7 @@ class RateLimiter:
 
 
 def _canonical(c: ServiceCall) -> str:
-    at = aware(c.at).strftime("%Y-%m-%dT%H:%M:%S.%f")
+    at = as_utc(c.at).strftime("%Y-%m-%dT%H:%M:%S.%f")
     payload: dict[str, Any] = {
         "id": c.id,
         "grant_id": c.grant_id,

@@ -10,13 +10,14 @@ import sys
 import typer
 from rich.table import Table
 
-from mudan.cli.common import console, db_session, handle_errors, settings
+from mudan.cli.common import console, db_session, handle_errors, runtime
+from mudan.core.db import transaction
 from mudan.core.i18n import t
 from mudan.core.progress import RichReporter
-from mudan.core.rbac import Principal
-from mudan.domains.org.enums import Role
+from mudan.core.runtime import Runtime
 from mudan.domains.sharing import calllog, deadlines, delivery, grants, requests, returnflow
-from mudan.lake.catalog import Lake
+from mudan.kernel.enums import Role
+from mudan.kernel.rbac import Principal
 
 share = typer.Typer(help="数据共享 (share requests, grants, return flows)", no_args_is_help=True)
 
@@ -29,8 +30,13 @@ CLI = Principal(
 @handle_errors
 def tick() -> None:
     """Reminders, overdue marks, grant expiry, call-log seal, due return flows and pushes."""
-    cfg = settings()
-    with db_session(cfg) as s:
+    with runtime() as rt:
+        _tick(rt)
+
+
+def _tick(rt: Runtime) -> None:
+    cfg = rt.settings
+    with transaction(rt.sessions) as s:
         report = deadlines.remind_and_mark(s)
         expired = grants.expire_due(s)
         sealed = calllog.seal(s)
@@ -48,17 +54,17 @@ def tick() -> None:
     if not flows and not pushes:
         return
     rows = 0
+    lake = rt.lake
     with (
-        Lake(db_url=cfg.database.url, warehouse=cfg.lake.warehouse) as lake,
         RichReporter() as progress,
         progress.task(t("sharing.cli.deliver"), len(flows) + len(pushes)) as task,
     ):
         for fid in flows:
-            with db_session(cfg) as s:
+            with transaction(rt.sessions) as s:
                 rows += returnflow.run_flow(s, lake=lake, flow_id=fid)
             task.advance()
         for did in pushes:
-            with db_session(cfg) as s:
+            with transaction(rt.sessions) as s:
                 rows += delivery.run_delivery(
                     s, lake=lake, folder=cfg.var_dir / "share_exports", delivery_id=did
                 ).rows
@@ -116,9 +122,8 @@ def call_cmd(
     fmt: str = typer.Option("json", "--format", help="json|csv"),
 ) -> None:
     """Call a grant's data service as a user: the same checks, masking and call log as the API."""
-    from mudan.core.db import make_engine, make_sessionmaker, transaction
     from mudan.domains.sharing import serving
-    from mudan.domains.sharing.runtime import Runtime
+    from mudan.domains.sharing.runtime import Runtime as ServiceRuntime
 
     pairs = [f.partition("=") for f in filters]
     if any(not sep for _, sep, _ in pairs):
@@ -130,24 +135,19 @@ def call_cmd(
         after=after or None,
         fmt=fmt,
     )
-    cfg = settings()
-    engine = make_engine(cfg.database.url)
-    sessions = make_sessionmaker(engine)
-    try:
-        with Lake(db_url=cfg.database.url, warehouse=cfg.lake.warehouse) as lake:
-            rt = Runtime(cfg, sessions, lake)
-            try:
-                with transaction(sessions) as s:
-                    who = serving.principal_named(s, username=as_user, via="cli")
-                    answer = serving.call_service(
-                        s, runtime=rt, principal=who, grant_id=grant_id, query=query
-                    )
-            except serving.CallRefused as refused:
-                raise refused.error from None
-            finally:
-                rt.close()  # seals this process's logged calls into the audit chain
-    finally:
-        engine.dispose()
+    with runtime() as core:
+        rt = core.cached(
+            "sharing.runtime", lambda: ServiceRuntime(core.settings, core.sessions, core.lake)
+        )
+        try:
+            with transaction(core.sessions) as s:
+                who = serving.principal_named(s, username=as_user, via="cli")
+                answer = serving.call_service(
+                    s, runtime=rt, principal=who, grant_id=grant_id, query=query
+                )
+        except serving.CallRefused as refused:
+            raise refused.error from None
+    # closing the runtime closed the call writer: this process's calls are sealed
     sys.stdout.buffer.write(answer.content)
     sys.stdout.buffer.write(b"\n")
     sys.stdout.flush()

@@ -10,20 +10,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mudan.core import audit
-from mudan.core.db import utcnow
+from mudan.core.db import as_utc, utcnow
 from mudan.core.errors import InvalidInput
 from mudan.core.workcal import CHINA_TZ, WorkCalendar
-from mudan.domains.org.calendar import load_calendar
 from mudan.domains.sharing.enums import OPEN_STATUSES, EventKind, Step
 from mudan.domains.sharing.models import ShareEvent, ShareRequest, StepDeadline
+from mudan.kernel.calendar import load_calendar
 
 DEFAULT_WORKDAYS = {Step.PROVIDER: 5, Step.BUREAU: 3}
 DEFAULT_REMIND_HOURS = 24
-
-
-def aware(value: datetime) -> datetime:
-    """SQLite hands back naive UTC datetimes."""
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def step_rule(session: Session, step: Step) -> tuple[int, int]:
@@ -64,7 +59,7 @@ def start_step(
 
 def close_step(req: ShareRequest, *, now: datetime) -> bool:
     """End the current step; returns (and records) whether it finished late."""
-    late = req.due_at is not None and now > aware(req.due_at)
+    late = req.due_at is not None and now > as_utc(req.due_at)
     if late:
         req.overdue = True
     req.step, req.due_at, req.reminded_at = None, None, None
@@ -111,7 +106,7 @@ def remind_and_mark(session: Session, *, now: datetime | None = None) -> TickRep
     )
     for req in session.scalars(q):
         assert req.due_at is not None and req.step is not None
-        due = aware(req.due_at)
+        due = as_utc(req.due_at)
         if now > due and not req.overdue:
             req.overdue = True
             _system_event(session, req, EventKind.OVERDUE, now)
@@ -151,11 +146,11 @@ def on_time_rates(
     month: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     city = [0, 0]
     for r in rows:
-        created = aware(r.created_at).astimezone(CHINA_TZ)
+        created = as_utc(r.created_at).astimezone(CHINA_TZ)
         if year is not None and created.year != year:
             continue
         is_open = r.status in {s.value for s in OPEN_STATUSES}
-        late = r.overdue or (is_open and r.due_at is not None and now > aware(r.due_at))
+        late = r.overdue or (is_open and r.due_at is not None and now > as_utc(r.due_at))
         if is_open and not late:
             continue  # still in time: not counted yet
         if r.answered_at is None and not is_open and not late:

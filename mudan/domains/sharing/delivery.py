@@ -13,16 +13,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mudan.core import audit
-from mudan.core.db import utcnow
+from mudan.core.db import as_utc, utcnow
 from mudan.core.errors import Conflict, Forbidden, NotFound
-from mudan.core.rbac import Principal
 from mudan.domains.sharing import grants
 from mudan.domains.sharing.dataservice import Item, Plan, bulk_query
-from mudan.domains.sharing.deadlines import aware
 from mudan.domains.sharing.enums import DeliveryFormat, GrantStatus, RunStatus
 from mudan.domains.sharing.models import ShareGrant
 from mudan.domains.sharing.node_models import Delivery
 from mudan.domains.sharing.targets import check_target, write_rows
+from mudan.kernel.rbac import Principal
 from mudan.lake.catalog import Lake
 from mudan.lake.serve.files import read_table
 
@@ -145,7 +144,7 @@ def due_pushes(session: Session, *, now: datetime | None = None) -> list[int]:
     q = select(Delivery).where(Delivery.kind == "push", Delivery.interval_minutes > 0)
     for d in session.scalars(q):
         last = d.last_run_at
-        if last is None or aware(last) + timedelta(minutes=d.interval_minutes) <= now:
+        if last is None or as_utc(last) + timedelta(minutes=d.interval_minutes) <= now:
             out.append(d.id)
     return out
 

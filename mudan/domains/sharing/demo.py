@@ -19,11 +19,11 @@ from mudan.core.db import utcnow
 from mudan.core.workcal import CHINA_TZ, WorkCalendar
 from mudan.demo.context import DemoContext
 from mudan.domains.catalog.models import CatalogEntry, CatalogItem
-from mudan.domains.org.calendar import load_calendar
-from mudan.domains.org.models import Department
 from mudan.domains.sharing.grants import REGION_COLUMNS
 from mudan.domains.sharing.models import ShareEvent, ShareGrant, ShareRequest
 from mudan.domains.sharing.node_models import CountyNode
+from mudan.kernel.calendar import load_calendar
+from mudan.kernel.models import Department
 
 FULL_REQUESTS = 14000
 DISTRICTS = (
@@ -114,7 +114,7 @@ def build_sharing(ctx: DemoContext) -> None:
 
 
 def _nodes(ctx: DemoContext) -> None:
-    from mudan.domains.org.models import Region
+    from mudan.kernel.models import Region
 
     have = set(ctx.session.scalars(select(CountyNode.region_code)))
     for code in DISTRICTS:

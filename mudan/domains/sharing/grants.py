@@ -12,17 +12,16 @@ from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from mudan.core import audit
-from mudan.core.db import utcnow
+from mudan.core.db import as_utc, utcnow
 from mudan.core.errors import Conflict, Forbidden, NotFound
-from mudan.core.rbac import Principal
 from mudan.core.workcal import CHINA_TZ
 from mudan.domains.catalog import service as catalog
-from mudan.domains.org import service as org
-from mudan.domains.org.enums import Role
-from mudan.domains.sharing.deadlines import aware
 from mudan.domains.sharing.enums import GrantStatus
 from mudan.domains.sharing.models import ServiceCall, ShareGrant, ShareRequest
 from mudan.domains.sharing.schemas import GrantOut
+from mudan.kernel import identity as org
+from mudan.kernel.enums import Role
+from mudan.kernel.rbac import Principal
 
 REGION_COLUMNS = ("ssqx", "qhdm", "xzqh", "region_code")
 
@@ -78,7 +77,7 @@ def grant_out(g: ShareGrant) -> GrantOut:
         region_column=g.region_column,
         region_codes=g.region_codes,
         purpose=g.purpose,
-        valid_until=aware(g.valid_until),
+        valid_until=as_utc(g.valid_until),
         rate_per_minute=g.rate_per_minute,
         status=effective_status(g),
         status_reason=g.status_reason,
@@ -86,7 +85,7 @@ def grant_out(g: ShareGrant) -> GrantOut:
 
 
 def effective_status(g: ShareGrant, now: datetime | None = None) -> str:
-    if g.status == GrantStatus.ACTIVE and aware(g.valid_until) <= (now or utcnow()):
+    if g.status == GrantStatus.ACTIVE and as_utc(g.valid_until) <= (now or utcnow()):
         return GrantStatus.EXPIRED.value
     return g.status
 
@@ -175,7 +174,7 @@ def issue_credentials(
         raise Forbidden("auth.forbidden", permission="grant.manage")
     if effective_status(g) != GrantStatus.ACTIVE:
         raise Conflict("sharing.grant_not_active", id=g.id, state=effective_status(g))
-    from mudan.domains.org.models import User
+    from mudan.kernel.models import User
 
     user = session.get(User, g.client_user_id) if g.client_user_id else None
     if user is None:

@@ -8,11 +8,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mudan.domains.org.models import Department
-from mudan.domains.sharing.deadlines import aware
+from mudan.core.db import as_utc
 from mudan.domains.sharing.enums import OPEN_STATUSES
 from mudan.domains.sharing.models import ShareRequest
 from mudan.hooks import IndicatorSpec, MetricValue
+from mudan.kernel.models import Department
 
 CITY = "3717"
 ON_TIME_TARGET = 99.0
@@ -57,7 +57,7 @@ def on_time_rate(session: Session, day: date) -> list[MetricValue]:
     tally: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for region, status, overdue, due, answered in _rows(session, day):
         is_open = status in open_states
-        late = overdue or (is_open and due is not None and now > aware(due))
+        late = overdue or (is_open and due is not None and now > as_utc(due))
         if not late and not answered:
             continue
         for key in {CITY, region}:

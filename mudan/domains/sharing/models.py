@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mudan.core.db import Base, UTCDateTime, utcnow
 from mudan.domains.catalog.models import CatalogEntry
-from mudan.domains.org.models import Department
+from mudan.kernel.models import Department
 
 
 class StepDeadline(Base):

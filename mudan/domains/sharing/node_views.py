@@ -7,14 +7,15 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse
 
-from mudan.core.deps import DbSession, app_ctx, require
+from mudan.core.deps import DbSession, app_ctx
 from mudan.core.errors import NotFound
 from mudan.core.params import Id
-from mudan.core.rbac import Principal
-from mudan.domains.org.models import Region
 from mudan.domains.sharing import delivery, grants, returnflow
 from mudan.domains.sharing.node_models import CountyNode, Delivery, ReturnFlow
 from mudan.domains.sharing.schemas import ExportIn, FlowIn, NodeIn, PushIn
+from mudan.kernel.deps import require
+from mudan.kernel.models import Region
+from mudan.kernel.rbac import Principal
 from mudan.lake import lake_of
 
 router = APIRouter(prefix="/api/v1/share", tags=["sharing"])

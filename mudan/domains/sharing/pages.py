@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from mudan.core.deps import DbSession, current_principal, locale_of, require
+from mudan.core.deps import DbSession, locale_of
 from mudan.core.errors import MudanError
 from mudan.core.i18n import t
 from mudan.core.params import Id
@@ -18,6 +18,7 @@ from mudan.domains.sharing import deadlines, grants, requests, returnflow
 from mudan.domains.sharing.enums import Decision, RequestStatus
 from mudan.domains.sharing.schemas import RequestIn, RequestQuery, ResubmitIn
 from mudan.domains.sharing.views import request_out
+from mudan.kernel.deps import current_principal, require
 from mudan.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -241,7 +242,7 @@ def rates_page(request: Request, session: DbSession, year: int | None = None) ->
 
 @router.get("/share/nodes", dependencies=[FLOW_READ])
 def nodes_page(request: Request, session: DbSession) -> Response:
-    from mudan.domains.org.models import Region
+    from mudan.kernel.models import Region
 
     who = current_principal(request)
     nodes = []

@@ -6,7 +6,7 @@ from datetime import timedelta
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from mudan.hooks import IndicatorSpec, JobContext, NavEntry, PeriodicJob, TodoProvider, hookimpl
+from mudan.hooks import IndicatorSpec, NavEntry, PeriodicJob, TodoProvider, hookimpl
 
 if TYPE_CHECKING:
     import typer
@@ -71,40 +71,8 @@ def mudan_demo(ctx: DemoContext) -> None:
     build_sharing(ctx)
 
 
-def _tick(ctx: JobContext) -> str:
-    """What ``mudan share tick`` does: reminders and overdue marks, grant expiry, the call-log
-    seal; then due return flows and pushes, each in its own transaction around the lake."""
-    from mudan.core.db import make_engine, make_sessionmaker, transaction
-    from mudan.domains.sharing import calllog, deadlines, delivery, grants, returnflow
-    from mudan.lake.catalog import Lake
-
-    s = ctx.session
-    report = deadlines.remind_and_mark(s, now=ctx.now)
-    expired = grants.expire_due(s, now=ctx.now)
-    calllog.seal(s)
-    flows, pushes = returnflow.due_flows(s), delivery.due_pushes(s)
-    s.commit()  # the deliveries below run in their own transactions
-    if flows or pushes:
-        engine = make_engine(ctx.settings.database.url)
-        sessions = make_sessionmaker(engine)
-        cfg = ctx.settings
-        try:
-            with Lake(db_url=cfg.database.url, warehouse=cfg.lake.warehouse) as lake:
-                for fid in flows:
-                    with transaction(sessions) as fs:
-                        returnflow.run_flow(fs, lake=lake, flow_id=fid)
-                for did in pushes:
-                    with transaction(sessions) as ps:
-                        folder = cfg.var_dir / "share_exports"
-                        delivery.run_delivery(ps, lake=lake, folder=folder, delivery_id=did)
-        finally:
-            engine.dispose()
-    return (
-        f"reminded {len(report.reminded)}, overdue {len(report.overdue)}, expired {len(expired)},"
-        f" flows {len(flows)}, pushes {len(pushes)}"
-    )
-
-
 @hookimpl
 def mudan_periodic_jobs() -> list[PeriodicJob]:
-    return [PeriodicJob("sharing.tick", "共享时限、回流与推送", timedelta(minutes=5), _tick)]
+    from mudan.domains.sharing.jobs import tick
+
+    return [PeriodicJob("sharing.tick", "共享时限、回流与推送", timedelta(minutes=5), tick)]

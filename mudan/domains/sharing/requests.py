@@ -13,13 +13,13 @@ from sqlalchemy.orm import Session
 from mudan.core import audit
 from mudan.core.db import utcnow
 from mudan.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from mudan.core.rbac import Principal
 from mudan.domains.catalog import service as catalog
-from mudan.domains.org.models import Department, Region
 from mudan.domains.sharing import deadlines, grants
 from mudan.domains.sharing.enums import OPEN_STATUSES, Decision, EventKind, RequestStatus, Step
 from mudan.domains.sharing.models import ShareEvent, ShareRequest
 from mudan.domains.sharing.schemas import RequestIn, ResubmitIn
+from mudan.kernel.models import Department, Region
+from mudan.kernel.rbac import Principal
 
 SEES_ALL = ("share.approve_bureau", "audit.read")
 

@@ -15,16 +15,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mudan.core import audit
-from mudan.core.db import utcnow
+from mudan.core.db import as_utc, utcnow
 from mudan.core.errors import Conflict, InvalidInput, NotFound
-from mudan.core.rbac import Principal
 from mudan.domains.catalog import service as catalog
-from mudan.domains.org.models import Region
-from mudan.domains.sharing.deadlines import aware
 from mudan.domains.sharing.enums import RunStatus, TargetKind
 from mudan.domains.sharing.node_models import CountyNode, ReturnFlow
 from mudan.domains.sharing.schemas import FlowIn, NodeIn
 from mudan.domains.sharing.targets import check_target, write_rows
+from mudan.kernel.models import Region
+from mudan.kernel.rbac import Principal
 from mudan.lake.catalog import Lake
 from mudan.lake.schema import TableSpec
 from mudan.lake.serve.files import files_view
@@ -195,7 +194,7 @@ def due_flows(session: Session, *, now: datetime | None = None) -> list[int]:
     for flow in session.scalars(select(ReturnFlow).where(ReturnFlow.enabled.is_(True))):
         last = flow.last_run_at
         if flow.node.enabled and (
-            last is None or aware(last) + timedelta(minutes=flow.interval_minutes) <= now
+            last is None or as_utc(last) + timedelta(minutes=flow.interval_minutes) <= now
         ):
             out.append(flow.id)
     return out

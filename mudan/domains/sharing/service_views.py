@@ -11,11 +11,12 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from mudan.core.db import transaction
-from mudan.core.deps import app_ctx, locale_of, require
+from mudan.core.deps import app_ctx, locale_of
 from mudan.core.params import Id
-from mudan.core.rbac import Principal
 from mudan.domains.sharing import calllog, serving
 from mudan.domains.sharing.runtime import runtime_of
+from mudan.kernel.deps import require
+from mudan.kernel.rbac import Principal
 
 router = APIRouter(prefix="/api/v1/share/services", tags=["sharing"])
 CALL = require(serving.PERMISSION)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -17,16 +16,16 @@ import pyarrow.csv as pacsv
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mudan.core.db import utcnow
+from mudan.core.db import as_utc, utcnow
 from mudan.core.errors import Forbidden, MudanError, NotFound, Unauthenticated
-from mudan.core.rbac import Principal
-from mudan.domains.org.models import Department, User
-from mudan.domains.org.service import is_locked, principal_for_user
 from mudan.domains.sharing import calllog
 from mudan.domains.sharing.dataservice import compile_query
 from mudan.domains.sharing.enums import GrantStatus
 from mudan.domains.sharing.models import ShareGrant
 from mudan.domains.sharing.runtime import GrantRow, Runtime
+from mudan.kernel.identity import is_locked, principal_for_user
+from mudan.kernel.models import Department, User
+from mudan.kernel.rbac import Principal
 
 PERMISSION = "dataservice.call"
 _COLS = [getattr(ShareGrant, f) for f in GrantRow.__dataclass_fields__]
@@ -106,10 +105,6 @@ def principal_named(session: Session, *, username: str, via: str) -> Principal:
     return principal_for_user(session, user=user, via=via)
 
 
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
 def check_caller(g: GrantRow, who: Principal) -> None:
     if g.client_user_id is not None:
         if who.user_id != g.client_user_id:
@@ -118,8 +113,8 @@ def check_caller(g: GrantRow, who: Principal) -> None:
         raise Forbidden("sharing.not_grant_client", id=g.id)
     if g.status == GrantStatus.REVOKED:
         raise Forbidden("sharing.grant_revoked", id=g.id, reason=g.status_reason)
-    if g.status == GrantStatus.EXPIRED or _aware(g.valid_until) <= utcnow():
-        until = _aware(g.valid_until).date().isoformat()
+    if g.status == GrantStatus.EXPIRED or as_utc(g.valid_until) <= utcnow():
+        until = as_utc(g.valid_until).date().isoformat()
         raise Forbidden("sharing.grant_expired", id=g.id, until=until)
 
 

@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.types import TypeEngine
 
-from mudan.core.db import make_engine
+from mudan.core.db import external_engine
 from mudan.core.errors import InvalidInput
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
@@ -77,7 +77,7 @@ def _chunks(rows: list[dict[str, object]]) -> Iterator[list[dict[str, object]]]:
 def write_rows(url: str, table_name: str, data: pa.Table, *, key: str | None, replace: bool) -> int:
     """Replace the table's rows, or upsert them by ``key`` (delete those keys, insert)."""
     check_target(url, table_name)
-    engine = make_engine(url)
+    engine = external_engine(url)
     try:
         table = _table(table_name, data.schema, key)
         table.metadata.create_all(engine, checkfirst=True)

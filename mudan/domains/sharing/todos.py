@@ -9,10 +9,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mudan.core.db import utcnow
-from mudan.core.rbac import Principal
 from mudan.domains.sharing.enums import RequestStatus
 from mudan.domains.sharing.requests import requests_query
 from mudan.hooks import Todo, TodoProvider
+from mudan.kernel.rbac import Principal
 
 
 def _count(session: Session, who: Principal, box: str, status: str | None) -> tuple[int, int]:

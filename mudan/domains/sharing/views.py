@@ -9,11 +9,10 @@ from fastapi import APIRouter, Query
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mudan.core.deps import DbSession, require
+from mudan.core.db import as_utc
+from mudan.core.deps import DbSession
 from mudan.core.params import MAX_ID, Id
-from mudan.core.rbac import Principal
 from mudan.domains.sharing import deadlines, grants, requests
-from mudan.domains.sharing.deadlines import aware
 from mudan.domains.sharing.enums import Step
 from mudan.domains.sharing.models import ShareGrant, ShareRequest
 from mudan.domains.sharing.schemas import (
@@ -28,6 +27,8 @@ from mudan.domains.sharing.schemas import (
     RevokeIn,
     StepRuleIn,
 )
+from mudan.kernel.deps import require
+from mudan.kernel.rbac import Principal
 
 router = APIRouter(prefix="/api/v1/share", tags=["sharing"])
 READ, ASK = require("share.read"), require("share.request")
@@ -55,21 +56,21 @@ def request_out(session: Session, req: ShareRequest, *, timeline: bool = False) 
         conditional=req.conditional,
         status=req.status,
         step=req.step,
-        due_at=aware(req.due_at) if req.due_at else None,
+        due_at=as_utc(req.due_at) if req.due_at else None,
         due_provisional=req.due_provisional,
         overdue=req.overdue,
         note=req.note,
-        created_at=aware(req.created_at),
-        answered_at=aware(req.answered_at) if req.answered_at else None,
+        created_at=as_utc(req.created_at),
+        answered_at=as_utc(req.answered_at) if req.answered_at else None,
         grant_id=grant_id,
         timeline=[
             EventOut(
-                at=aware(e.at),
+                at=as_utc(e.at),
                 kind=e.kind,
                 step=e.step,
                 actor=e.actor,
                 note=e.note,
-                due_at=aware(e.due_at) if e.due_at else None,
+                due_at=as_utc(e.due_at) if e.due_at else None,
                 audit_id=e.audit_id,
             )
             for e in req.events

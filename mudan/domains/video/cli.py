@@ -8,8 +8,8 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from mudan.cli.common import console, db_session, handle_errors, settings
-from mudan.core.db import utcnow
+from mudan.cli.common import console, db_session, handle_errors, runtime, settings
+from mudan.core.db import transaction, utcnow
 
 video_app = typer.Typer(help="视频资源 (video channels)", no_args_is_help=True)
 simulate_video = typer.Typer(help="模拟器 (simulators)", no_args_is_help=True)
@@ -20,8 +20,8 @@ simulate_video = typer.Typer(help="模拟器 (simulators)", no_args_is_help=True
 def import_cmd(path: Path = typer.Argument(..., exists=True, dir_okay=False)) -> None:
     """Import a platform catalog (XLSX/CSV); bad rows are listed with their reasons."""
     from mudan.core.progress import RichReporter
-    from mudan.domains.org.regions import build_locator
     from mudan.domains.video.importer import import_catalog
+    from mudan.kernel.regions import build_locator
 
     with db_session() as s, RichReporter() as progress:
         report = import_catalog(
@@ -53,15 +53,13 @@ def probe_cmd(
 
     from sqlalchemy import select
 
-    from mudan.core.db import make_engine, make_sessionmaker
     from mudan.domains.video.models import VideoChannel
     from mudan.domains.video.schedule import bucket_channel_ids
     from mudan.domains.video.service import probe_channels
 
     cfg = settings()
-    engine = make_engine(cfg.database.url)
-    try:
-        sessions = make_sessionmaker(engine)
+    with runtime(cfg) as rt:
+        sessions = rt.sessions
         with sessions() as s:
             if channel:
                 ids: list[int] | None = list(
@@ -75,8 +73,6 @@ def probe_cmd(
                 raise typer.BadParameter("give --channel, --bucket or --all")
         with console.status("巡检中…"):
             outcomes = probe_channels(sessions, channel_ids=ids, config=cfg.video)
-    finally:
-        engine.dispose()
     counts = Counter(o.result.value for o in outcomes)
     console.print(f"巡检 {len(outcomes)} 路：" + "，".join(f"{k} {v}" for k, v in counts.items()))
 
@@ -88,15 +84,13 @@ def status_cmd(
 ) -> None:
     """Recompute status and today's rates; open repair cases for long outages."""
     from mudan.domains.video.service import refresh
-    from mudan.hooks import make_plugin_manager
 
     cfg = settings()
     when = at or utcnow()
     if when.tzinfo is None:
         raise typer.BadParameter("--at needs a UTC offset, e.g. 2024-06-01T10:00:00+08:00")
-    pm = make_plugin_manager(cfg.plugins_disabled, cfg.plugins)
-    with db_session(cfg) as s:
-        rep = refresh(s, at=when, config=cfg.video, pm=pm)
+    with runtime(cfg) as rt, transaction(rt.sessions) as s:
+        rep = refresh(s, at=when, config=cfg.video, pm=rt.pm)
     st = rep.status
 
     def rate(n: int) -> str:

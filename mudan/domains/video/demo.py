@@ -17,13 +17,13 @@ from sqlalchemy import func, insert, select
 
 from mudan.core.db import utcnow
 from mudan.demo.context import DemoContext
-from mudan.domains.org.models import Region
 from mudan.domains.video.codes import OWNER_CODE_FIELDS
 from mudan.domains.video.enums import OwnerUnit, ProbeResult
 from mudan.domains.video.models import VideoChannel, VideoDevice, VideoRateDay, table_of
 from mudan.domains.video.rates import local_day, store_day_rates
 from mudan.domains.video.simulator import Behaviour, behaviour_for, silent_device, snapshot_url
 from mudan.domains.video.status import recompute
+from mudan.kernel.models import Region
 
 FULL_CHANNELS, FULL_MUDAN_COMMUNITY = 290_000, 9_936
 MUDAN = "371702"

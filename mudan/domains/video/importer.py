@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 
 from mudan.core.errors import InvalidInput, MudanError
 from mudan.core.progress import NullReporter, Reporter
-from mudan.domains.org.geo import Locator
 from mudan.domains.video.enums import OWNER_NAMES, CatalogStatus, OwnerUnit
 from mudan.domains.video.models import VideoDevice
 from mudan.domains.video.registry import ChannelIn, register_channel
+from mudan.kernel.geo import Locator
 from mudan.lake.encoding import detect_encoding
 
 HEADERS: dict[str, str] = {

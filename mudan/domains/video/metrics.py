@@ -8,13 +8,13 @@ from typing import Any, cast
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mudan.core.rbac import Principal
-from mudan.domains.org.geo import CITY_CODE
 from mudan.domains.video.enums import RateDim
 from mudan.domains.video.models import VideoChannel
 from mudan.domains.video.rates import ONLINE_TARGET, RETRIEVED_TARGET, RateRow, day_rates
 from mudan.domains.video.registry import region_scope, scoped
 from mudan.hooks import IndicatorSpec, MapPoints, MetricValue
+from mudan.kernel.geo import CITY_CODE
+from mudan.kernel.rbac import Principal
 
 
 def _day_rows(session: Session, day: date) -> list[RateRow]:

@@ -11,11 +11,9 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mudan.core.deps import DbSession, current_principal, locale_of, require
+from mudan.core.deps import DbSession, locale_of
 from mudan.core.i18n import t
 from mudan.core.params import Id
-from mudan.domains.org.geo import CITY_CODE
-from mudan.domains.org.models import Region
 from mudan.domains.video import service as vs
 from mudan.domains.video.enums import ChannelStatus, OwnerUnit, RateDim
 from mudan.domains.video.models import VideoSnapshot
@@ -30,6 +28,9 @@ from mudan.domains.video.rates import (
 from mudan.domains.video.registry import scoped_counts
 from mudan.domains.video.schemas import ChannelQuery
 from mudan.domains.video.views import channel_detail
+from mudan.kernel.deps import current_principal, require
+from mudan.kernel.geo import CITY_CODE
+from mudan.kernel.models import Region
 from mudan.web.render import render
 
 router = APIRouter(include_in_schema=False)

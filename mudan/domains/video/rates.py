@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import CursorResult, Date, case, delete, func, insert, literal, select
 from sqlalchemy.orm import Session
 
-from mudan.domains.org.geo import CITY_CODE
 from mudan.domains.video.enums import RateDim
 from mudan.domains.video.models import VideoChannel, VideoRateDay
+from mudan.kernel.geo import CITY_CODE
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 ONLINE_TARGET, RETRIEVED_TARGET = 95.0, 85.0

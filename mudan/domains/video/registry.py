@@ -9,11 +9,12 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from mudan.core.errors import InvalidInput, NotFound
-from mudan.core.rbac import Principal
-from mudan.domains.org.geo import CITY_CODE, Locator
 from mudan.domains.video.codes import check_channel_code, check_device_code
 from mudan.domains.video.enums import CatalogStatus, OwnerUnit
 from mudan.domains.video.models import VideoChannel, VideoDevice
+from mudan.kernel.geo import CITY_CODE, Locator
+from mudan.kernel.rbac import Principal
+from mudan.kernel.scope import Scope
 
 
 @dataclass(frozen=True)
@@ -108,8 +109,8 @@ def register_channel(
 
 def region_scope(principal: Principal) -> set[str] | None:
     """Region codes a principal's channels must fall in; None = the whole city."""
-    codes = {p.rsplit("/", 1)[-1] for p in principal.scope_paths}
-    return None if CITY_CODE in codes else codes
+    scope = Scope.of(None, principal)
+    return None if scope.whole_city else set(scope.region_codes)
 
 
 def scoped(q: Select[Any], scope: set[str] | None) -> Select[Any]:

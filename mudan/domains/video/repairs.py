@@ -11,16 +11,16 @@ import pluggy
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mudan.core.db import as_utc
 from mudan.domains.video.codes import owner_department
 from mudan.domains.video.enums import RateDim
 from mudan.domains.video.models import VideoChannel
 from mudan.domains.video.rates import ONLINE_TARGET, day_rates
-from mudan.domains.video.status import utc
 from mudan.hooks import AlertSignal, TaskRequest
 
 
 def outage_key(channel: VideoChannel) -> str:
-    since = utc(channel.offline_since) if channel.offline_since else None
+    since = as_utc(channel.offline_since) if channel.offline_since else None
     return f"video.repair:{channel.code}:{since:%Y%m%dT%H%M%S}" if since else ""
 
 
@@ -37,7 +37,7 @@ def open_repairs(
     """Ask for a repair case for every channel offline since before ``at - after``; each outage
     asks once (the key is the channel and the start of its outage). Does not commit."""
     c = VideoChannel
-    cutoff = utc(at) - after
+    cutoff = as_utc(at) - after
     rows = session.scalars(
         select(c)
         .where(c.online.is_(False), c.offline_since.is_not(None), c.offline_since <= cutoff)
@@ -51,7 +51,7 @@ def open_repairs(
             source="video.repair",
             title=f"视频通道离线维修：{ch.name}",
             description=(
-                f"通道 {ch.code} 自 {utc(ch.offline_since or at):%Y-%m-%d %H:%M} UTC 起离线，"
+                f"通道 {ch.code} 自 {as_utc(ch.offline_since or at):%Y-%m-%d %H:%M} UTC 起离线，"
                 f"超过 {int(after.total_seconds() // 60)} 分钟，请派员检修。"
             ),
             category_code="video.repair",

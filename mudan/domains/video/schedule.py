@@ -15,8 +15,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mudan.core.db import make_engine, make_sessionmaker, transaction, utcnow
-from mudan.core.scheduler import current_settings
+from mudan.core.db import transaction, utcnow
+from mudan.core.scheduler import current_runtime
 from mudan.domains.video.models import VideoChannel
 from mudan.domains.video.rates import LOCAL
 
@@ -39,30 +39,19 @@ def run_probe_bucket(bucket: int, buckets: int) -> int:
     """The scheduled callable: probe every channel of one slot; returns how many."""
     from mudan.domains.video.service import probe_channels
 
-    settings = current_settings()
-    engine = make_engine(settings.database.url)
-    try:
-        sessions = make_sessionmaker(engine)
-        with sessions() as s:
-            ids = bucket_channel_ids(s, bucket=bucket, buckets=buckets)
-        return len(probe_channels(sessions, channel_ids=ids, config=settings.video))
-    finally:
-        engine.dispose()
+    rt = current_runtime()
+    with rt.sessions() as s:
+        ids = bucket_channel_ids(s, bucket=bucket, buckets=buckets)
+    return len(probe_channels(rt.sessions, channel_ids=ids, config=rt.settings.video))
 
 
 def run_refresh() -> None:
     """The scheduled callable: status, rates, repairs and alerts at the current time."""
     from mudan.domains.video.service import refresh
-    from mudan.hooks import make_plugin_manager
 
-    settings = current_settings()
-    engine = make_engine(settings.database.url)
-    try:
-        pm = make_plugin_manager(settings.plugins_disabled, settings.plugins)
-        with transaction(make_sessionmaker(engine)) as s:
-            refresh(s, at=utcnow(), config=settings.video, pm=pm)
-    finally:
-        engine.dispose()
+    rt = current_runtime()
+    with transaction(rt.sessions) as s:
+        refresh(s, at=utcnow(), config=rt.settings.video, pm=rt.pm)
 
 
 @dataclass(frozen=True)

@@ -1,22 +1,19 @@
 """The video domain's service layer (what other domains, the API, CLI, pages and jobs call).
 
-Functions take a session and never commit; the caller owns the transaction.
+Functions take a session and never commit; the caller owns the transaction. ``probe_channels``
+owns its transactions and lives in ``flows`` (named here for the existing callers).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pluggy
-from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from mudan.core.db import transaction
+from mudan.domains.video.flows import probe_channels
 from mudan.domains.video.importer import ImportReport, RowError, import_catalog
-from mudan.domains.video.models import VideoChannel
-from mudan.domains.video.probe import ProbeOutcome, run_probes, store_outcomes, targets
 from mudan.domains.video.rates import RateRow, local_day, store_day_rates
 from mudan.domains.video.registry import (
     ChannelFilter,
@@ -76,31 +73,3 @@ def refresh(
         repairs = open_repairs(session, pm=pm, at=at, after=after)
         alerts = alert_low_rates(session, pm=pm, day=day)
     return RefreshReport(status=status, rate_rows=rows, repairs=repairs, alerts=alerts)
-
-
-def probe_channels(
-    sessions: sessionmaker[Session],
-    *,
-    channel_ids: Sequence[int] | None,
-    config: VideoSettings,
-    batch: int = 5000,
-) -> list[ProbeOutcome]:
-    """Probe channels (all when ``channel_ids`` is None) in batches: read targets, probe with no
-    transaction open, then store outcomes and recompute those devices' channels — one short
-    transaction per batch (this function owns them: it is a job, not a request)."""
-    with sessions() as s:
-        todo = targets(s, channel_ids=channel_ids)
-    out: list[ProbeOutcome] = []
-    for lo in range(0, len(todo), batch):
-        chunk = todo[lo : lo + batch]
-        outcomes = run_probes(
-            chunk, concurrency=config.probe_concurrency, timeout=config.probe_timeout_s
-        )
-        with transaction(sessions) as s:
-            store_outcomes(s, outcomes=outcomes)
-            ids = [o.channel_id for o in outcomes]
-            devices = set(s.scalars(select(VideoChannel.device_id).where(VideoChannel.id.in_(ids))))
-            if outcomes:
-                recompute(s, at=max(o.at for o in outcomes), device_ids=sorted(devices))
-        out += outcomes
-    return out

@@ -13,23 +13,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, case, func, not_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from mudan.core.db import as_utc
 from mudan.core.errors import InvalidInput
 from mudan.domains.video.enums import DOWN, RETRIEVED, CatalogStatus, EventKind
 from mudan.domains.video.models import VideoChannel, VideoDevice
 
 PROBE_WINDOW = timedelta(hours=26)  # probes run daily; a little slack for a late slot
 CLOCK_SKEW = timedelta(minutes=5)  # events stamped further in the future are refused
-
-
-def utc(at: datetime) -> datetime:
-    """UTC time; a naive value is UTC already (SQLite hands stored times back naive)."""
-    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -66,11 +62,11 @@ def apply_events(
     }
     for i, event in enumerate(events):
         device = devices.get(event.device_code)
-        at = utc(event.at)
+        at = as_utc(event.at)
         reason = None
         if device is None:
             reason = "video.unknown_device"
-        elif at > utc(now) + CLOCK_SKEW:
+        elif at > as_utc(now) + CLOCK_SKEW:
             reason = "video.clock_ahead"
         elif event.kind == EventKind.KEEPALIVE and not device.registered:
             reason = "video.not_registered"
@@ -88,7 +84,7 @@ def apply_events(
 
 
 def _later(a: datetime | None, b: datetime) -> bool:
-    return a is None or utc(a) < b
+    return a is None or as_utc(a) < b
 
 
 def _apply(
@@ -181,7 +177,7 @@ def recompute(
 ) -> StatusSummary:
     """Fuse keepalives, catalog status and probes into every channel's status at ``at``
     (or only the channels of ``device_ids``). Set-based; does not commit."""
-    at = utc(at)
+    at = as_utc(at)
     d, c = VideoDevice, VideoChannel
     dev_on = device_online_expr(at)
     went_off = case((d.keepalive_deadline < at, d.keepalive_deadline), else_=at)
@@ -224,5 +220,5 @@ def summary(session: Session, *, at: datetime) -> StatusSummary:
 
 
 def check_not_future(at: datetime, now: datetime) -> None:
-    if utc(at) > utc(now) + CLOCK_SKEW:
+    if as_utc(at) > as_utc(now) + CLOCK_SKEW:
         raise InvalidInput("video.clock_ahead", at=at.isoformat())

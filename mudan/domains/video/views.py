@@ -12,12 +12,11 @@ from sqlalchemy.orm import Session
 
 from mudan.core import audit
 from mudan.core.db import utcnow
-from mudan.core.deps import DbSession, app_ctx, current_principal, require
+from mudan.core.deps import DbSession, app_ctx
 from mudan.core.errors import Forbidden, InvalidInput, NotFound
 from mudan.core.i18n import t
 from mudan.core.params import MAX_ID, Id
-from mudan.core.rbac import Principal
-from mudan.domains.org.geo import Locator
+from mudan.domains.video import flows as video_flows
 from mudan.domains.video import service as vs
 from mudan.domains.video.codes import check_code
 from mudan.domains.video.enums import RateDim
@@ -43,16 +42,13 @@ from mudan.domains.video.schemas import (
     TrendOut,
 )
 from mudan.domains.video.status import DeviceEvent
+from mudan.kernel.deps import current_principal, require
+from mudan.kernel.locator import locator_of
+from mudan.kernel.rbac import Principal
 
 router = APIRouter(prefix="/api/v1/video", tags=["video"])
 READ, MANAGE, INGEST = require("video.read"), require("video.manage"), require("video.ingest")
 MAX_IMPORT_BYTES = 200 * 1024 * 1024
-
-
-def locator_of(request: Request, session: Session) -> Locator:
-    from mudan.domains.org.regions import build_locator
-
-    return app_ctx(request).service("video.locator", lambda: build_locator(session))
 
 
 @router.get("/channels", dependencies=[READ])
@@ -122,7 +118,7 @@ def import_video_catalog(
     if len(data) > MAX_IMPORT_BYTES:
         raise InvalidInput("video.too_many_rows", limit=MAX_IMPORT_BYTES)
     report = vs.import_catalog(
-        session, data=data, filename=file.filename or "", locator=locator_of(request, session)
+        session, data=data, filename=file.filename or "", locator=locator_of(session)
     )
     audit.record(
         session,
@@ -193,16 +189,15 @@ def refresh_video_status(
 
 @router.post("/probes")
 def probe_video_channels(
-    request: Request, session: DbSession, body: ProbeRequest, who: Principal = MANAGE
+    request: Request, body: ProbeRequest, who: Principal = MANAGE
 ) -> list[ProbeResultOut]:
     """Probe up to 500 channels now (the scheduler probes every channel daily)."""
-    scope = vs.region_scope(who)
-    for cid in body.channel_ids:
-        vs.get_channel(session, channel_id=cid, scope=scope)
-    session.commit()  # probing opens its own short transactions
     ctx = app_ctx(request)
-    outcomes = vs.probe_channels(
-        ctx.sessions, channel_ids=body.channel_ids, config=ctx.settings.video
+    outcomes = video_flows.probe_in_scope(
+        ctx.sessions,
+        channel_ids=body.channel_ids,
+        scope=vs.region_scope(who),
+        config=ctx.settings.video,
     )
     return [
         ProbeResultOut(

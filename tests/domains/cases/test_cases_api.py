@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mudan.domains.cases.models import Case
-from mudan.domains.org.models import Region
+from mudan.kernel.models import Region
 
 H = Callable[[str], dict[str, str]]
 

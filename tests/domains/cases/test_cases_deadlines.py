@@ -14,12 +14,12 @@ from sqlalchemy.orm import Session
 from mudan.core.audit import AuditRecord
 from mudan.core.db import as_utc
 from mudan.core.errors import InvalidInput, TooLarge
-from mudan.core.rbac import Principal
 from mudan.domains.cases import service as cs
 from mudan.domains.cases.enums import Channel
 from mudan.domains.cases.models import CaseEvent
-from mudan.domains.org.enums import Role
 from mudan.hooks import TaskRequest, make_plugin_manager
+from mudan.kernel.enums import Role
+from mudan.kernel.rbac import Principal
 
 CST = timezone(timedelta(hours=8))
 ADMIN = Principal(user_id=None, username="t", display_name="t", roles=frozenset({Role.ADMIN}))

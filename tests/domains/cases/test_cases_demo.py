@@ -8,13 +8,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mudan.core.db import as_utc
-from mudan.core.rbac import Principal
 from mudan.domains.cases.assess import INDICATORS, open_points
 from mudan.domains.cases.categories import SEEDS
 from mudan.domains.cases.enums import OPEN_STATES
 from mudan.domains.cases.models import Case, CaseCategory
-from mudan.domains.org.enums import Role
-from mudan.domains.org.models import User
+from mudan.kernel.enums import Role
+from mudan.kernel.models import User
+from mudan.kernel.rbac import Principal
 
 ADMIN = Principal(
     user_id=None, username="t", display_name="t", roles=frozenset({Role.ADMIN}),

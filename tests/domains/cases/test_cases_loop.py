@@ -7,12 +7,12 @@ from sqlalchemy import true
 from sqlalchemy.orm import Session
 
 from mudan.core.errors import Conflict, Forbidden, InvalidInput
-from mudan.core.rbac import Principal
 from mudan.domains.cases import service as cs
 from mudan.domains.cases.assess import assessment
 from mudan.domains.cases.enums import Action, Channel
 from mudan.domains.cases.workflow import TRANSITIONS
-from mudan.domains.org.enums import Role
+from mudan.kernel.enums import Role
+from mudan.kernel.rbac import Principal
 
 BOSS = Principal(user_id=None, username="t", display_name="t", roles=frozenset({Role.ADMIN}))
 CALLER = Principal(

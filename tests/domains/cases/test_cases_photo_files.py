@@ -15,12 +15,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from mudan.core.db import make_engine, make_sessionmaker, transaction
-from mudan.core.rbac import Principal
 from mudan.domains.cases import photofiles
 from mudan.domains.cases import service as cs
 from mudan.domains.cases.enums import Channel
 from mudan.domains.cases.models import CasePhoto
-from mudan.domains.org.enums import Role
+from mudan.kernel.enums import Role
+from mudan.kernel.rbac import Principal
 from mudan.settings import Settings
 
 ADMIN = Principal(user_id=None, username="t", display_name="t", roles=frozenset({Role.ADMIN}))

@@ -10,11 +10,11 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mudan.core.rbac import Principal
 from mudan.domains.catalog.models import CatalogEntry
 from mudan.domains.catalog.schemas import EntryIn, ItemIn
-from mudan.domains.org.models import User
-from mudan.domains.org.service import principal_for_user
+from mudan.kernel.identity import principal_for_user
+from mudan.kernel.models import User
+from mudan.kernel.rbac import Principal
 
 
 def principal(session: Session, username: str) -> Principal:

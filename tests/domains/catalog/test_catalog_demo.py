@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from mudan.core.db import make_engine, make_sessionmaker
 from mudan.core.progress import NullReporter
+from mudan.core.runtime import Runtime
 from mudan.demo.world import generate
 from mudan.domains.catalog import indexing, service
 from mudan.domains.catalog.codes import parse_code
@@ -20,8 +21,9 @@ from tests.conftest import DatabaseFactory, _settings
 
 def test_demo_catalog(empty_db_url: str, tmp_path: Path) -> None:
     cfg = _settings(empty_db_url, tmp_path)
-    generate(cfg, seed=3717, scale=0.1, progress=NullReporter())
-    generate(cfg, seed=3717, scale=0.1, progress=NullReporter())  # idempotent
+    with Runtime(cfg) as rt:
+        generate(rt, seed=3717, scale=0.1, progress=NullReporter())
+        generate(rt, seed=3717, scale=0.1, progress=NullReporter())  # idempotent
     engine = make_engine(empty_db_url)
     with make_sessionmaker(engine)() as s:
         entries = s.scalars(select(CatalogEntry)).unique().all()
@@ -76,7 +78,8 @@ def test_demo_is_deterministic(dbs: DatabaseFactory, tmp_path: Path) -> None:
     for n in range(2):
         url = dbs.fresh("empty")
         cfg = _settings(url, tmp_path / str(n))
-        generate(cfg, seed=7, scale=0.01, progress=NullReporter())
+        with Runtime(cfg) as rt:
+            generate(rt, seed=7, scale=0.01, progress=NullReporter())
         prints.append(_fingerprint(url))
         dbs.drop(url)
     assert len(prints[0]) == 143 and prints[0] == prints[1]

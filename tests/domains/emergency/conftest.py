@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mudan.core.rbac import Principal
 from mudan.domains.emergency import service as es
 from mudan.domains.emergency.enums import DeliveryStatus
 from mudan.domains.emergency.schemas import HolderIn, PlanIn, PlanLevelIn, PlanRoleIn, ReportRuleIn
-from mudan.domains.org.models import Region, User
-from mudan.domains.org.service import principal_for_user
+from mudan.kernel.identity import principal_for_user
+from mudan.kernel.models import Region, User
+from mudan.kernel.rbac import Principal
 
 
 def principal(session: Session, username: str) -> Principal:

@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session
 
 from mudan.core.audit import AuditRecord, verify_chain
 from mudan.core.errors import Conflict, Forbidden
-from mudan.core.rbac import Principal
 from mudan.domains.emergency import service as es
 from mudan.domains.emergency.enums import EventType, ReportStatus
 from mudan.domains.emergency.schemas import IncidentIn, ReviewIn
-from mudan.domains.org.enums import Role
+from mudan.kernel.enums import Role
+from mudan.kernel.rbac import Principal
 from tests.domains.emergency.conftest import FakeSms, principal, street_point, test_plan
 
 T0 = datetime(2025, 7, 20, 1, 0, tzinfo=UTC)

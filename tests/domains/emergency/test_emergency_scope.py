@@ -11,12 +11,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mudan.core.errors import Forbidden
-from mudan.core.rbac import Principal
 from mudan.domains.emergency import service as es
 from mudan.domains.emergency.enums import ResourceKind, Shift
 from mudan.domains.emergency.models import DutyShift, Resource
 from mudan.domains.emergency.schemas import DutyIn, ResourceIn
-from mudan.domains.org.enums import Role
+from mudan.kernel.enums import Role
+from mudan.kernel.rbac import Principal
 from tests.conftest import login_token
 from tests.domains.emergency.conftest import principal, street_point
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from mudan.core import scheduler as core_scheduler
+from mudan.core.runtime import Runtime
 from mudan.domains.indicators.cli import indicators
 from mudan.domains.indicators.models import IndicatorValue
 from mudan.settings import Settings
@@ -54,13 +55,12 @@ def test_cli_list_compute_show_report(run: CliRunner, session: Session, tmp_path
 
 
 def test_scheduled_computation_runs_through_the_core_scheduler(
-    settings: Settings, session: Session
+    settings: Settings, session: Session, runtime: Runtime
 ) -> None:
-    core_scheduler.use_settings(settings)
     sched = core_scheduler.make_scheduler(settings.database.url)
     sched.start(paused=True)
     try:
-        changed = core_scheduler.sync_periodic(sched, settings)
+        changed = core_scheduler.sync_periodic(sched, runtime.pm)
         assert {"indicators.hourly", "indicators.daily"} <= set(changed)
         assert sched.get_job("periodic:indicators.hourly").trigger.interval == timedelta(hours=1)
     finally:

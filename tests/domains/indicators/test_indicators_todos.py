@@ -6,8 +6,8 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from mudan.core.db import make_engine, make_sessionmaker, transaction
-from mudan.domains.org.enums import Role
-from mudan.domains.org.service import BindingIn, create_user
+from mudan.kernel.enums import Role
+from mudan.kernel.identity import BindingIn, create_user
 from mudan.settings import Settings
 from tests.conftest import login_token
 from tests.workbench import bearer, todos_of

@@ -9,12 +9,13 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from mudan.core import scheduler as core_scheduler
-from mudan.core.rbac import Principal, Role
+from mudan.core.runtime import Runtime
 from mudan.domains.catalog.enums import UpdateCycle
 from mudan.domains.ingest import schedule as src
 from mudan.domains.ingest.enums import SourceKind
 from mudan.domains.ingest.jobs import get_job
 from mudan.domains.ingest.source_models import IngestSource
+from mudan.kernel.rbac import Principal, Role
 from mudan.lake import registry
 from mudan.lake.schema import ColumnSpec, ItemType, TableSpec
 from mudan.settings import Settings
@@ -92,9 +93,8 @@ def test_schedule_survives_restart(session: Session, settings: Settings, tmp_pat
         second.shutdown(wait=False)
 
 
-def test_scheduled_function_loads(session: Session, settings: Settings, tmp_path: Path) -> None:
+def test_scheduled_function_loads(session: Session, runtime: Runtime, tmp_path: Path) -> None:
     source = _source(session, tmp_path)
-    core_scheduler.use_settings(settings)
     job_id = src.run_source(source.id)
     session.expire_all()
     job = get_job(session, job_id=job_id)

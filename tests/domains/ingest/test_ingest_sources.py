@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session
 
 from mudan.core.db import make_engine, make_sessionmaker, transaction
 from mudan.core.errors import InvalidInput, MudanError
-from mudan.core.rbac import Principal, Role
 from mudan.domains.ingest import schedule as src
 from mudan.domains.ingest.enums import LoadMode, SourceKind
 from mudan.domains.ingest.jobs import get_job
 from mudan.domains.ingest.sources import database_reader, http_reader, mask_url
+from mudan.kernel.rbac import Principal, Role
 from mudan.lake import registry
 from mudan.lake.catalog import Lake
 from mudan.lake.schema import ColumnSpec, ItemType, TableSpec

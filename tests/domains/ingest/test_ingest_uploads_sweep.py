@@ -16,8 +16,8 @@ from mudan.core.db import utcnow
 from mudan.domains.ingest.enums import LoadMode
 from mudan.domains.ingest.service import submit_upload
 from mudan.domains.ingest.uploads import sweep_uploads, uploads_root
-from mudan.domains.org.models import User
-from mudan.domains.org.service import principal_for_user
+from mudan.kernel.identity import principal_for_user
+from mudan.kernel.models import User
 from mudan.settings import Settings
 from tests.conftest import login_token
 from tests.domains.ingest.test_ingest_upload import SPEC, _csv, _upload, app_client

@@ -26,9 +26,9 @@ def alerts(client: TestClient) -> FakeAlerts:
 
 @pytest.fixture
 def gateway_headers(settings: Settings) -> dict[str, str]:
-    from mudan.domains.org import service as org
-    from mudan.domains.org.enums import Role
-    from mudan.domains.org.models import User
+    from mudan.kernel import identity as org
+    from mudan.kernel.enums import Role
+    from mudan.kernel.models import User
 
     engine = make_engine(settings.database.url)
     with transaction(make_sessionmaker(engine)) as s:

@@ -8,11 +8,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mudan.core.rbac import Principal
 from mudan.domains.iot.models import Device, Latest
 from mudan.domains.iot.parse import BEIJING
-from mudan.domains.org.enums import Role
 from mudan.hooks import collect, make_plugin_manager
+from mudan.kernel.enums import Role
+from mudan.kernel.rbac import Principal
 from tests.conftest import login_token
 
 ADMIN = Principal(

@@ -7,8 +7,8 @@ from sqlalchemy.orm import Session
 
 from mudan.core.db import make_engine, make_sessionmaker, transaction
 from mudan.domains.opendata.models import OpenDataset
-from mudan.domains.org.enums import Role
-from mudan.domains.org.service import BindingIn, create_user
+from mudan.kernel.enums import Role
+from mudan.kernel.identity import BindingIn, create_user
 from mudan.settings import Settings
 
 CITIZEN_PASSWORD = "Open#Data2024x"

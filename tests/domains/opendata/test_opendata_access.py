@@ -77,7 +77,7 @@ def test_conditional_data_needs_an_approved_application(
 def _other_officer(session: Session, dept_code: str) -> str | None:
     from sqlalchemy import select
 
-    from mudan.domains.org.models import Department, User
+    from mudan.kernel.models import Department, User
 
     rows = session.execute(
         select(User.username, Department.code).join(Department, Department.id == User.department_id)

@@ -8,12 +8,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mudan.core.db import utcnow
-from mudan.core.rbac import ANONYMOUS
 from mudan.domains.opendata import service
 from mudan.domains.opendata.enums import FeedbackKind
 from mudan.domains.opendata.models import OpenDataset
 from mudan.domains.opendata.scoring import POINTS
 from mudan.domains.quality import service as quality
+from mudan.kernel.rbac import ANONYMOUS
 from mudan.lake.catalog import Lake
 from mudan.settings import Settings
 

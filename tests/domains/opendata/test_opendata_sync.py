@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mudan.core import scheduler
+from mudan.core.runtime import Runtime
 from mudan.domains.catalog.demo import open_count
 from mudan.domains.catalog.models import CatalogEntry
 from mudan.domains.opendata.models import OpenDataset
@@ -62,8 +63,8 @@ def _publish(client: TestClient, body: dict[str, Any]) -> int:
 
 
 def _run(settings: Settings) -> str:
-    scheduler.use_settings(settings)
-    return scheduler.run_periodic("opendata.sync")
+    with Runtime(settings) as rt:
+        return scheduler.run_periodic("opendata.sync", runtime=rt)
 
 
 def _dataset(session: Session, eid: int) -> OpenDataset | None:

@@ -7,8 +7,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from mudan.core.db import make_engine, make_sessionmaker, transaction
-from mudan.domains.org.enums import Role
-from mudan.domains.org.service import BindingIn, create_user
+from mudan.kernel.enums import Role
+from mudan.kernel.identity import BindingIn, create_user
 from mudan.settings import Settings
 from tests.conftest import login_token
 from tests.domains.opendata.conftest import CITIZEN_PASSWORD, make_citizen, pick

@@ -10,13 +10,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mudan.core.db import make_engine, make_sessionmaker, utcnow
-from mudan.core.rbac import Principal
 from mudan.domains.indicators import service as indicators
 from mudan.domains.indicators.models import Alert
 from mudan.domains.ops.cursor import MAX_HOLES, AlertCursor
 from mudan.domains.ops.live import Hub, Subscriber
 from mudan.domains.ops.sources import AlertItem, ServiceSource
 from mudan.hooks import make_plugin_manager
+from mudan.kernel.rbac import Principal
 from mudan.settings import Settings
 
 CITY_WIDE = Principal(user_id=1, username="zhiban", display_name="值班员", scope_paths=("3717",))

@@ -131,7 +131,7 @@ def test_points_lie_inside_their_district() -> None:
     import shapely
     from shapely.geometry import shape
 
-    from mudan.domains.org.geo import district_features
+    from mudan.kernel.geo import district_features
 
     pts = generate_demo_points(20_000, 11)
     city = shapely.union_all([shape(f["geometry"]) for f in district_features()])

@@ -4,7 +4,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mudan.domains.org.models import User
+from mudan.kernel.models import User
 from tests.conftest import login_token
 
 

@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session
 from mudan.core.db import as_utc
 from mudan.core.errors import Conflict, InvalidInput, NotFound
 from mudan.core.workcal import CHINA_TZ
-from mudan.domains.org.calendar import set_override
 from mudan.domains.quality import service as qs
 from mudan.domains.quality.engine import evaluate
 from mudan.domains.quality.enums import QuarantineStatus, TicketStatus, UpdateCycle
 from mudan.domains.quality.models import QuarantineRow
+from mudan.kernel.calendar import set_override
 from mudan.lake import registry
 from mudan.lake.schema import ColumnSpec, ItemType, TableSpec
 

@@ -17,13 +17,13 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from mudan.core.ids import gen_citizen_id
-from mudan.core.rbac import Principal
 from mudan.domains.catalog import service as catalog
 from mudan.domains.catalog.schemas import EntryIn, ItemIn
-from mudan.domains.org.models import User
-from mudan.domains.org.service import principal_for_user
 from mudan.domains.sharing.models import ServiceCall, ShareEvent, ShareGrant, ShareRequest
 from mudan.domains.sharing.node_models import CountyNode, Delivery, ReturnFlow
+from mudan.kernel.identity import principal_for_user
+from mudan.kernel.models import User
+from mudan.kernel.rbac import Principal
 from mudan.lake.catalog import Lake
 from mudan.lake.schema import arrow_schema
 from mudan.settings import Settings

@@ -12,9 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from mudan.domains.org.models import User
 from mudan.domains.sharing.cli import share
 from mudan.domains.sharing.models import ServiceCall, ShareGrant
+from mudan.kernel.models import User
 from mudan.settings import Settings
 from tests.domains.sharing.conftest import World, granted
 

@@ -8,11 +8,12 @@ from datetime import UTC, date, datetime, timedelta
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from mudan.core.db import as_utc
 from mudan.core.workcal import CHINA_TZ
-from mudan.domains.org.calendar import load_calendar
 from mudan.domains.sharing import deadlines, requests
 from mudan.domains.sharing.enums import Decision, Step
 from mudan.domains.sharing.schemas import RequestIn
+from mudan.kernel.calendar import load_calendar
 from tests.domains.sharing.conftest import World, bearer, principal, request_body
 
 # Friday before the 2025 National Day holiday (Oct 1–8; Sep 28 and Oct 11 are make-up workdays)
@@ -31,7 +32,7 @@ def test_provider_deadline_skips_the_holiday(world: World, session: Session) -> 
     rid = _ask(session, world, FRIDAY)
     req = requests.get_request(session, principal=principal(session, "dsj"), request_id=rid)
     expected = load_calendar(session).add_workdays(FRIDAY.astimezone(CHINA_TZ), 5).at
-    assert deadlines.aware(req.due_at).astimezone(CHINA_TZ) == expected  # type: ignore[arg-type]
+    assert as_utc(req.due_at).astimezone(CHINA_TZ) == expected  # type: ignore[arg-type]
     assert expected.date() > date(2025, 10, 8)  # the week-long holiday does not count
     assert req.step == Step.PROVIDER
 
@@ -60,14 +61,14 @@ def test_step_rule_is_data(world: World, session: Session, client: TestClient) -
     monday = datetime(2025, 11, 3, 2, 0, tzinfo=UTC)
     rid = _ask(session, world, monday)
     req = requests.get_request(session, principal=principal(session, "dsj"), request_id=rid)
-    assert deadlines.aware(req.due_at).astimezone(CHINA_TZ).date() == date(2025, 11, 5)  # type: ignore[arg-type]
+    assert as_utc(req.due_at).astimezone(CHINA_TZ).date() == date(2025, 11, 5)  # type: ignore[arg-type]
 
 
 def test_reminder_once_then_overdue_then_rate(world: World, session: Session) -> None:
     late_id = _ask(session, world, FRIDAY)
     ok_id = _ask(session, world, FRIDAY)
     req = requests.get_request(session, principal=principal(session, "dsj"), request_id=late_id)
-    due = deadlines.aware(req.due_at)  # type: ignore[arg-type]
+    due = as_utc(req.due_at)  # type: ignore[arg-type]
     far = deadlines.remind_and_mark(session, now=due - timedelta(days=3))
     assert far.reminded == [] and far.overdue == []
     near = deadlines.remind_and_mark(session, now=due - timedelta(hours=2))
@@ -99,7 +100,7 @@ def test_reminder_once_then_overdue_then_rate(world: World, session: Session) ->
             principal=dsj,
             request_id=rid,
             decision=Decision.APPROVE,
-            now=deadlines.aware(r.step_started_at) + timedelta(hours=1),
+            now=as_utc(r.step_started_at) + timedelta(hours=1),
         )  # type: ignore[arg-type]
     kinds = [
         e.kind for e in requests.get_request(session, principal=dsj, request_id=late_id).events

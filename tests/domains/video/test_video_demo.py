@@ -7,12 +7,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mudan.core.ids import check_gb28181
-from mudan.core.rbac import Principal
-from mudan.domains.org.enums import Role
 from mudan.domains.video.demo import FULL_CHANNELS, FULL_MUDAN_COMMUNITY, PROBE_OF
 from mudan.domains.video.models import VideoChannel, VideoDevice, VideoRateDay
 from mudan.domains.video.simulator import behaviour_for
 from mudan.hooks import collect, make_plugin_manager
+from mudan.kernel.enums import Role
+from mudan.kernel.rbac import Principal
 from tests.conftest import DEMO_SCALE
 
 ADMIN = Principal(

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from mudan.core.audit import AuditRecord
 from mudan.core.errors import InvalidInput
-from mudan.domains.org.regions import build_locator
 from mudan.domains.video.importer import import_catalog
 from mudan.domains.video.models import VideoChannel, VideoDevice
+from mudan.kernel.regions import build_locator
 from tests.domains.video.video_fixtures import code, grid_point
 
 HEADER = ["通道编码", "设备编码", "通道名称", "权属单位", "经度", "纬度", "状态", "取图地址"]

@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from mudan.core.scheduler import make_scheduler, use_settings
+from mudan.core.runtime import Runtime
+from mudan.core.scheduler import make_scheduler, use_runtime
 from mudan.domains.video.models import VideoChannel
 from mudan.domains.video.schedule import (
     JOB_PREFIX,
@@ -75,14 +76,19 @@ def test_bucket_job_probes_its_slot(session: Session, settings: Settings) -> Non
     cfg = settings.model_copy(
         update={"video": settings.video.model_copy(update={"probe_timeout_s": 0.5})}
     )
-    use_settings(cfg)
+    rt = Runtime(cfg)
+    use_runtime(rt)
     ids = bucket_channel_ids(session, bucket=3, buckets=200)
     sock = free_socket()
     dead = f"http://127.0.0.1:{sock.getsockname()[1]}/snap/x.jpg"
     sock.close()
     session.execute(update(VideoChannel).where(VideoChannel.id.in_(ids)).values(snapshot_url=dead))
     session.commit()
-    assert run_probe_bucket(3, 200) == len(ids) > 0
+    try:
+        assert run_probe_bucket(3, 200) == len(ids) > 0
+    finally:
+        use_runtime(None)
+        rt.close()
     session.expire_all()
     rows = session.scalars(select(VideoChannel).where(VideoChannel.id.in_(ids))).all()
     assert {r.last_probe_result for r in rows} == {"unreachable"}

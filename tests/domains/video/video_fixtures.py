@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mudan.domains.org.models import Region
-from mudan.domains.org.regions import build_locator
 from mudan.domains.video.enums import OwnerUnit
 from mudan.domains.video.models import VideoChannel, VideoDevice
 from mudan.domains.video.registry import ChannelIn, register_channel
+from mudan.kernel.models import Region
+from mudan.kernel.regions import build_locator
 
 T0 = datetime(2024, 6, 1, 2, 0, tzinfo=UTC)  # 10:00 in Heze
 _serial = itertools.count(900_001)

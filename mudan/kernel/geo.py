@@ -23,14 +23,7 @@ import numpy as np
 import shapely
 from shapely.geometry import MultiPolygon, Point, Polygon, shape
 
-from mudan.domains.org.geo_generate import (
-    Polygonal,
-    child_names,
-    disc,
-    is_rural,
-    partition,
-    polygonal,
-)
+from mudan.kernel.geo_generate import Polygonal, child_names, disc, is_rural, partition, polygonal
 
 CITY_CODE = "3717"
 CITY_NAME = "菏泽市"

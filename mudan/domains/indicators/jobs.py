@@ -5,42 +5,35 @@ warning de-duplicates."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from mudan.core.runtime import Runtime
 from mudan.domains.indicators import compute, rules
 from mudan.domains.indicators.enums import Frequency
 from mudan.domains.indicators.forecast import run_forecast
-from mudan.hooks import JobContext, PeriodicJob, make_plugin_manager
-from mudan.lake.catalog import Lake
-from mudan.settings import Settings
+from mudan.hooks import JobContext
 
 FORECAST_REGIONS = ("371702", "371703", "371721", "371722", "371723", "371724", "371725",
                     "371726", "371728")  # fmt: skip
 
 
-def run_due(session: Session, *, settings: Settings, frequency: Frequency, now: datetime) -> int:
+def run_due(session: Session, *, runtime: Runtime, frequency: Frequency, now: datetime) -> int:
     """Compute every indicator of ``frequency`` at ``now``, evaluate alert rules, and (daily)
     refresh the AQI forecast. Returns how many indicators were computed. Never commits."""
-    pm = make_plugin_manager(settings.plugins_disabled, settings.plugins)
-    with Lake(db_url=settings.database.url, warehouse=settings.lake.warehouse) as lake:
-        results = compute.compute_all(session, at=now, lake=lake, pm=pm, frequency=frequency)
+    results = compute.compute_all(
+        session, at=now, lake=runtime.lake, pm=runtime.pm, frequency=frequency
+    )
     rules.evaluate_all(session, at=now, codes=[r.code for r in results])
     if frequency == Frequency.DAILY:
         run_forecast(session, code="env.aqi", at=now, regions=list(FORECAST_REGIONS))
     return len(results)
 
 
-def _job(frequency: Frequency) -> PeriodicJob:
-    def run(ctx: JobContext) -> int:
-        return run_due(ctx.session, settings=ctx.settings, frequency=frequency, now=ctx.now)
-
-    interval = timedelta(hours=1) if frequency == Frequency.HOURLY else timedelta(days=1)
-    return PeriodicJob(
-        f"indicators.{frequency.value}", f"指标计算（{frequency.value}）", interval, run
-    )
+def hourly(ctx: JobContext) -> int:
+    return run_due(ctx.session, runtime=ctx.runtime, frequency=Frequency.HOURLY, now=ctx.now)
 
 
-def periodic_jobs() -> list[PeriodicJob]:
-    return [_job(Frequency.HOURLY), _job(Frequency.DAILY)]
+def daily(ctx: JobContext) -> int:
+    return run_due(ctx.session, runtime=ctx.runtime, frequency=Frequency.DAILY, now=ctx.now)

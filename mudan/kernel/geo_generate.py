@@ -1,4 +1,4 @@
-"""Deterministic geometry and name generation behind :mod:`mudan.domains.org.geo`.
+"""Deterministic geometry and name generation behind :mod:`mudan.kernel.geo`.
 
 Nothing here knows about regions: ``partition`` splits one polygonal area into Voronoi cells
 seeded by stable string keys, and ``child_names`` invents plausible 社区/村 names. Randomness comes

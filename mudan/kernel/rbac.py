@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from mudan.domains.org.enums import Role
+from mudan.core.permissions import role_grants
+from mudan.kernel.enums import Role
 
 ALL = "*"
 
@@ -160,7 +161,7 @@ class Principal:
     def permissions(self) -> frozenset[str]:
         perms: set[str] = set()
         for role in self.roles:
-            perms |= ROLE_PERMISSIONS[role]
+            perms |= ROLE_PERMISSIONS[role] | role_grants(role.value)
         return frozenset(perms)
 
     def can(self, permission: str) -> bool:

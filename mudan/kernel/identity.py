@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 from mudan.core import audit
 from mudan.core.db import utcnow
 from mudan.core.errors import Conflict, InvalidInput, NotFound, Unauthenticated
-from mudan.core.rbac import Principal
 from mudan.core.security import (
     check_password_policy,
     hash_password,
@@ -24,9 +23,11 @@ from mudan.core.security import (
     token_hash,
     verify_password,
 )
-from mudan.domains.org.enums import Role
-from mudan.domains.org.models import ApiToken, Department, Region, RoleBinding, User, WebSession
-from mudan.domains.org.regions import CITY_CODE, get_region
+from mudan.kernel.enums import Role
+from mudan.kernel.geo import CITY_CODE
+from mudan.kernel.models import ApiToken, Department, Region, RoleBinding, User, WebSession
+from mudan.kernel.rbac import Principal
+from mudan.kernel.regions import get_region
 from mudan.settings import AuthSettings
 
 _USERNAME_RE = re.compile(r"^[a-z][a-z0-9_.-]{2,63}$")

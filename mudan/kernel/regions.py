@@ -5,15 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from mudan.core.errors import InvalidInput, NotFound
-from mudan.core.rbac import Principal
-from mudan.domains.org.geo import LocateResult, Locator, RegionSpec
-from mudan.domains.org.models import Region
-
-CITY_CODE = "3717"
+from mudan.kernel.geo import LocateResult, Locator, RegionSpec
+from mudan.kernel.models import Region, RegionTreeVersion
+from mudan.kernel.rbac import Principal
 
 
 @dataclass(frozen=True)
@@ -167,7 +165,20 @@ def upsert_regions(session: Session, specs: Sequence[RegionSpec]) -> int:
             session.add(Region(code=spec.code, **values))
         changed += 1
     session.flush()
+    bump_tree_version(session)
     return changed
+
+
+def bump_tree_version(session: Session) -> None:
+    """Mark the region tree as edited; cached locators everywhere rebuild on their next use."""
+    done = session.execute(
+        update(RegionTreeVersion)
+        .where(RegionTreeVersion.id == 1)
+        .values(version=RegionTreeVersion.version + 1)
+    )
+    if not getattr(done, "rowcount", 0):
+        session.add(RegionTreeVersion(id=1, version=1))
+    session.flush()
 
 
 def _parents_first(specs: Iterable[RegionSpec]) -> list[RegionSpec]:

@@ -110,3 +110,13 @@ class HolidayOverride(Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     is_workday: Mapped[bool] = mapped_column(Boolean)
     note: Mapped[str] = mapped_column(String(200), default="")
+
+
+class RegionTreeVersion(Base):
+    """One row whose counter every edit of the region tree bumps (``upsert_regions``), so each
+    process's cached point locator knows when to rebuild, whichever process made the edit."""
+
+    __tablename__ = "region_tree_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)

@@ -13,7 +13,7 @@ import pytest
 import shapely
 from shapely.geometry import MultiPolygon, Polygon
 
-from mudan.domains.org.geo import (
+from mudan.kernel.geo import (
     LocateResult,
     Locator,
     RegionLevel,

@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 from mudan.core import audit
 from mudan.core.db import utcnow
 from mudan.core.errors import Unauthenticated
-from mudan.core.rbac import Principal
 from mudan.core.security import check_password_policy, hash_password, verify_password
-from mudan.domains.org.models import ApiToken, User, WebSession
-from mudan.domains.org.service import end_user_sessions, is_locked, principal_for_user
+from mudan.kernel.identity import end_user_sessions, is_locked, principal_for_user
+from mudan.kernel.models import ApiToken, User, WebSession
+from mudan.kernel.rbac import Principal
 
 TOUCH_EVERY = timedelta(seconds=60)
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mudan.core.workcal import DayOverride, WorkCalendar
-from mudan.domains.org.models import HolidayOverride
+from mudan.kernel.models import HolidayOverride
 
 
 def load_calendar(session: Session) -> WorkCalendar:
