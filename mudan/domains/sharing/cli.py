@@ -136,7 +136,9 @@ def call_cmd(
         fmt=fmt,
     )
     with runtime() as core:
-        rt = ServiceRuntime(core.settings, core.sessions, core.lake)
+        rt = core.cached(
+            "sharing.runtime", lambda: ServiceRuntime(core.settings, core.sessions, core.lake)
+        )
         try:
             with transaction(core.sessions) as s:
                 who = serving.principal_named(s, username=as_user, via="cli")
@@ -145,8 +147,7 @@ def call_cmd(
                 )
         except serving.CallRefused as refused:
             raise refused.error from None
-        finally:
-            rt.close()  # seals this process's logged calls into the audit chain
+    # closing the runtime closed the call writer: this process's calls are sealed
     sys.stdout.buffer.write(answer.content)
     sys.stdout.buffer.write(b"\n")
     sys.stdout.flush()

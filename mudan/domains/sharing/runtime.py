@@ -151,5 +151,6 @@ class Runtime:
 
 
 def runtime_of(ctx: AppContext) -> Runtime:
-    lake = lake_of(ctx)
-    return ctx.runtime.cached("sharing.runtime", lambda: Runtime(ctx.settings, ctx.sessions, lake))
+    return ctx.runtime.cached(
+        "sharing.runtime", lambda: Runtime(ctx.settings, ctx.sessions, lake_of(ctx))
+    )
