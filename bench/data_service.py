@@ -99,10 +99,10 @@ def setup_mudan(folder: Path, parquet: Path, db_url: str) -> tuple[int, str, dic
     from mudan.domains.catalog import service as catalog
     from mudan.domains.catalog.schemas import EntryIn, ItemIn
     from mudan.domains.org.demo import build_org_world
-    from mudan.domains.sharing import grants, requests
     from mudan.domains.sharing.enums import Decision
     from mudan.domains.sharing.models import ShareGrant
-    from mudan.domains.sharing.schemas import RequestIn
+    from mudan.domains.sharing.workflow import grants, requests
+    from mudan.domains.sharing.workflow.schemas import RequestIn
     from mudan.kernel.enums import Role
     from mudan.kernel.rbac import Principal
     from mudan.settings import Settings

@@ -41,7 +41,7 @@ def test_one_construction_site_each() -> None:
     assert _sites(r"\bmake_sessionmaker\(") == {"mudan/core/runtime.py"}
     assert _sites(r"\bLake\(") == {"mudan/core/runtime.py"}
     # a return-flow target is another organisation's database, not the platform's
-    assert _sites(r"\bexternal_engine\(") == {"mudan/domains/sharing/targets.py"}
+    assert _sites(r"\bexternal_engine\(") == {"mudan/domains/sharing/returnflow/targets.py"}
     # no global settings: only the shells read the environment
     assert _sites(r"\bSettings\(\)") == {"mudan/app.py", "mudan/cli/common.py"}
 

@@ -1,7 +1,8 @@
 """``mudan share tick|requests|rates|verify-calls|call``. ``tick`` is what a scheduler (cron, a
 systemd timer or ``mudan scheduler``) calls every few minutes: reminders and overdue marks,
 grant expiry, sealing the call log, and the return flows and pushes that are due. ``call``
-is the data service (:mod:`serving`) from a shell, as a named user and logged like the API."""
+is the data service (:mod:`.dataservice.serving`) from a shell, as a named user and logged
+like the API."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ from mudan.core.db import transaction
 from mudan.core.i18n import t
 from mudan.core.progress import RichReporter
 from mudan.core.runtime import Runtime
-from mudan.domains.sharing import calllog, deadlines, delivery, grants, requests, returnflow
+from mudan.domains.sharing.dataservice import calllog
+from mudan.domains.sharing.returnflow import county, delivery
+from mudan.domains.sharing.workflow import deadlines, grants, requests
 from mudan.kernel.enums import Role
 from mudan.kernel.rbac import Principal
 
@@ -40,7 +43,7 @@ def _tick(rt: Runtime) -> None:
         report = deadlines.remind_and_mark(s)
         expired = grants.expire_due(s)
         sealed = calllog.seal(s)
-        flows = returnflow.due_flows(s)
+        flows = county.due_flows(s)
         pushes = delivery.due_pushes(s)
     console.print(
         t(
@@ -61,7 +64,7 @@ def _tick(rt: Runtime) -> None:
     ):
         for fid in flows:
             with transaction(rt.sessions) as s:
-                rows += returnflow.run_flow(s, lake=lake, flow_id=fid)
+                rows += county.run_flow(s, lake=lake, flow_id=fid)
             task.advance()
         for did in pushes:
             with transaction(rt.sessions) as s:
@@ -122,8 +125,8 @@ def call_cmd(
     fmt: str = typer.Option("json", "--format", help="json|csv"),
 ) -> None:
     """Call a grant's data service as a user: the same checks, masking and call log as the API."""
-    from mudan.domains.sharing import serving
-    from mudan.domains.sharing.runtime import Runtime as ServiceRuntime
+    from mudan.domains.sharing.dataservice import serving
+    from mudan.domains.sharing.dataservice.runtime import ServiceRuntime
 
     pairs = [f.partition("=") for f in filters]
     if any(not sep for _, sep, _ in pairs):

@@ -19,9 +19,9 @@ from mudan.core.db import utcnow
 from mudan.core.workcal import CHINA_TZ, WorkCalendar
 from mudan.demo.context import DemoContext
 from mudan.domains.catalog.models import CatalogEntry, CatalogItem
-from mudan.domains.sharing.grants import REGION_COLUMNS
 from mudan.domains.sharing.models import ShareEvent, ShareGrant, ShareRequest
-from mudan.domains.sharing.node_models import CountyNode
+from mudan.domains.sharing.returnflow.models import CountyNode
+from mudan.domains.sharing.workflow.grants import REGION_COLUMNS
 from mudan.kernel.calendar import load_calendar
 from mudan.kernel.models import Department
 

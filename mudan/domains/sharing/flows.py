@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from mudan.core.db import transaction
-from mudan.domains.sharing import delivery, returnflow
+from mudan.domains.sharing.returnflow import county, delivery
 from mudan.lake.catalog import Lake
 
 
@@ -24,7 +24,7 @@ def deliver_due(
     fails rolls back alone and stops the rest, as the tick always did)."""
     for fid in flow_ids:
         with transaction(sessions) as s:
-            returnflow.run_flow(s, lake=lake, flow_id=fid)
+            county.run_flow(s, lake=lake, flow_id=fid)
     for did in push_ids:
         with transaction(sessions) as s:
             delivery.run_delivery(s, lake=lake, folder=folder, delivery_id=did)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from mudan.core.db import transaction
-from mudan.domains.sharing import calllog, deadlines, delivery, grants, returnflow
+from mudan.domains.sharing.dataservice import calllog
 from mudan.domains.sharing.flows import deliver_due
+from mudan.domains.sharing.returnflow import county, delivery
+from mudan.domains.sharing.workflow import deadlines, grants
 from mudan.hooks import JobContext
 
 
@@ -20,7 +22,7 @@ def tick(ctx: JobContext) -> str:
         report = deadlines.remind_and_mark(s, now=ctx.now)
         expired = grants.expire_due(s, now=ctx.now)
         calllog.seal(s)
-        flows, pushes = returnflow.due_flows(s), delivery.due_pushes(s)
+        flows, pushes = county.due_flows(s), delivery.due_pushes(s)
     if flows or pushes:
         folder = ctx.settings.var_dir / "share_exports"
         deliver_due(rt.sessions, lake=rt.lake, folder=folder, flow_ids=flows, push_ids=pushes)

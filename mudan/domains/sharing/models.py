@@ -114,7 +114,7 @@ class ShareGrant(Base):
 
 class ServiceCall(Base):
     """One data-service call (also denied ones). Rows are sealed in batches into the
-    SM3-chained audit trail (see :mod:`mudan.domains.sharing.calllog`)."""
+    SM3-chained audit trail (see :mod:`mudan.domains.sharing.dataservice.calllog`)."""
 
     __tablename__ = "share_call"
 

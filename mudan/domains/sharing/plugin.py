@@ -12,10 +12,11 @@ DOMAIN = Domain(
     name="sharing",
     package="mudan.domains.sharing",
     routers=(
-        "mudan.domains.sharing.views:router",
-        "mudan.domains.sharing.service_views:router",
-        "mudan.domains.sharing.node_views:router",
-        "mudan.domains.sharing.pages:router",
+        "mudan.domains.sharing.workflow.views:router",
+        "mudan.domains.sharing.dataservice.views:router",
+        "mudan.domains.sharing.returnflow.views:router",
+        "mudan.domains.sharing.workflow.pages:router",
+        "mudan.domains.sharing.returnflow.pages:router",
     ),
     templates=True,
     nav=(
@@ -47,8 +48,8 @@ DOMAIN = Domain(
         "evaluator": frozenset({"share.read"}),
         "system": frozenset({"dataservice.call"}),
     },
-    indicators="mudan.domains.sharing.indicators:specs",
-    todos="mudan.domains.sharing.todos:providers",
+    indicators="mudan.domains.sharing.workflow.indicators:specs",
+    todos="mudan.domains.sharing.workflow.todos:providers",
     cli=(("share", "mudan.domains.sharing.cli:share"),),
     demo="mudan.domains.sharing.demo:build_sharing",
     demo_when="last",  # after the catalog (and org) demo data exist

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from mudan.domains.sharing.deadlines import on_time_rates, remind_and_mark, set_step_rule
-from mudan.domains.sharing.grants import expire_due, grant_out, issue_credentials, revoke, usage
-from mudan.domains.sharing.requests import create_request, decide, list_requests, resubmit
-from mudan.domains.sharing.returnflow import add_flow, create_node, run_flow
+from mudan.domains.sharing.returnflow.county import add_flow, create_node, run_flow
+from mudan.domains.sharing.workflow.deadlines import on_time_rates, remind_and_mark, set_step_rule
+from mudan.domains.sharing.workflow.grants import (
+    expire_due,
+    grant_out,
+    issue_credentials,
+    revoke,
+    usage,
+)
+from mudan.domains.sharing.workflow.requests import create_request, decide, list_requests, resubmit
 
 __all__ = [
     "add_flow",

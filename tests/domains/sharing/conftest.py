@@ -20,7 +20,7 @@ from mudan.core.ids import gen_citizen_id
 from mudan.domains.catalog import service as catalog
 from mudan.domains.catalog.schemas import EntryIn, ItemIn
 from mudan.domains.sharing.models import ServiceCall, ShareEvent, ShareGrant, ShareRequest
-from mudan.domains.sharing.node_models import CountyNode, Delivery, ReturnFlow
+from mudan.domains.sharing.returnflow.models import CountyNode, Delivery, ReturnFlow
 from mudan.kernel.identity import principal_for_user
 from mudan.kernel.models import User
 from mudan.kernel.rbac import Principal

@@ -14,9 +14,9 @@ from typer.testing import CliRunner
 from mudan.domains.catalog import service as catalog
 from mudan.domains.sharing.cli import share
 from mudan.domains.sharing.models import ShareRequest
-from mudan.domains.sharing.node_models import ReturnFlow
-from mudan.domains.sharing.returnflow import add_flow, create_node
-from mudan.domains.sharing.schemas import FlowIn, NodeIn
+from mudan.domains.sharing.returnflow.county import add_flow, create_node
+from mudan.domains.sharing.returnflow.models import ReturnFlow
+from mudan.domains.sharing.returnflow.schemas import FlowIn, NodeIn
 from mudan.settings import Settings
 from tests.domains.sharing.conftest import World, principal, request_body
 
@@ -36,8 +36,8 @@ def _app() -> typer.Typer:
 
 
 def test_tick_reminds_marks_and_delivers(run: CliRunner, world: World, session: Session) -> None:
-    from mudan.domains.sharing import requests
-    from mudan.domains.sharing.schemas import RequestIn
+    from mudan.domains.sharing.workflow import requests
+    from mudan.domains.sharing.workflow.schemas import RequestIn
 
     req = requests.create_request(
         session,

@@ -7,10 +7,10 @@ from collections import Counter
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mudan.domains.sharing import deadlines
 from mudan.domains.sharing.demo import FULL_REQUESTS
 from mudan.domains.sharing.models import ShareGrant, ShareRequest
-from mudan.domains.sharing.node_models import CountyNode
+from mudan.domains.sharing.returnflow.models import CountyNode
+from mudan.domains.sharing.workflow import deadlines
 from tests.conftest import DEMO_SCALE
 
 

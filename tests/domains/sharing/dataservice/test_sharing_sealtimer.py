@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from mudan.core.audit import AuditRecord, verify_chain
 from mudan.core.db import make_engine, make_sessionmaker, utcnow
-from mudan.domains.sharing import calllog
-from mudan.domains.sharing.calllog import CallWriter
+from mudan.domains.sharing.dataservice import calllog
+from mudan.domains.sharing.dataservice.calllog import CallWriter
 from mudan.domains.sharing.models import ServiceCall
 from mudan.settings import Settings
 from tests.domains.sharing.conftest import World, granted

@@ -1,8 +1,8 @@
 """The data-service API: ``GET /api/v1/share/services/{grant_id}`` for a consuming system's
 token (permission ``dataservice.call``). The call itself — checks, masked query, call log —
-is :func:`mudan.domains.sharing.serving.call_service`; see
-:mod:`mudan.domains.sharing.calllog` for how the log is sealed into the audit chain (on the
-call-log writer's timer, not by the calls)."""
+is :func:`mudan.domains.sharing.dataservice.serving.call_service`; see
+:mod:`mudan.domains.sharing.dataservice.calllog` for how the log is sealed into the audit chain
+(on the call-log writer's timer, not by the calls)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from starlette.concurrency import run_in_threadpool
 from mudan.core.db import transaction
 from mudan.core.deps import app_ctx, locale_of
 from mudan.core.params import Id
-from mudan.domains.sharing import calllog, serving
-from mudan.domains.sharing.runtime import runtime_of
+from mudan.domains.sharing.dataservice import calllog, serving
+from mudan.domains.sharing.dataservice.runtime import runtime_of
 from mudan.kernel.deps import require
 from mudan.kernel.rbac import Principal
 

@@ -1,4 +1,4 @@
-"""Pydantic shapes at the API boundary."""
+"""Pydantic shapes of the request/grant workflow at the API boundary."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field
 
 from mudan.core.listquery import ListQuery
-from mudan.domains.sharing.enums import Decision, DeliveryFormat, RequestStatus, Step, TargetKind
+from mudan.domains.sharing.enums import Decision, RequestStatus, Step
 
 
 class RequestQuery(ListQuery):
@@ -113,27 +113,3 @@ class StepRuleIn(BaseModel):
     step: Step
     workdays: int
     remind_hours: int = 24
-
-
-class ExportIn(BaseModel):
-    format: DeliveryFormat = DeliveryFormat.PARQUET
-
-
-class PushIn(BaseModel):
-    target_url: str = Field(min_length=8, max_length=1000)
-    target_table: str = Field(min_length=1, max_length=63)
-    interval_minutes: int = Field(default=1440, ge=0, le=525600)
-
-
-class NodeIn(BaseModel):
-    region_code: str
-    name: str = ""
-    target_kind: TargetKind
-    target: str = Field(min_length=1, max_length=1000)
-
-
-class FlowIn(BaseModel):
-    table_ref: str
-    region_column: str
-    target_table: str = ""
-    interval_minutes: int = Field(default=1440, ge=1, le=525600)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from mudan.core.db import utcnow
 from mudan.domains.sharing.enums import RequestStatus
-from mudan.domains.sharing.requests import requests_query
+from mudan.domains.sharing.workflow.requests import requests_query
 from mudan.hooks import Todo, TodoProvider
 from mudan.kernel.rbac import Principal
 

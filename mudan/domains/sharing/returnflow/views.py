@@ -10,9 +10,10 @@ from fastapi.responses import FileResponse
 from mudan.core.deps import DbSession, app_ctx
 from mudan.core.errors import NotFound
 from mudan.core.params import Id
-from mudan.domains.sharing import delivery, grants, returnflow
-from mudan.domains.sharing.node_models import CountyNode, Delivery, ReturnFlow
-from mudan.domains.sharing.schemas import ExportIn, FlowIn, NodeIn, PushIn
+from mudan.domains.sharing.returnflow import county, delivery
+from mudan.domains.sharing.returnflow.models import CountyNode, Delivery, ReturnFlow
+from mudan.domains.sharing.returnflow.schemas import ExportIn, FlowIn, NodeIn, PushIn
+from mudan.domains.sharing.workflow import grants
 from mudan.kernel.deps import require
 from mudan.kernel.models import Region
 from mudan.kernel.rbac import Principal
@@ -116,7 +117,7 @@ def push(
 @router.get("/nodes")
 def nodes(session: DbSession, who: Principal = FLOW_READ) -> list[dict[str, Any]]:
     out = []
-    for n in returnflow.list_nodes(session):
+    for n in county.list_nodes(session):
         region = session.get(Region, n.region_code)
         if region is not None and (who.can("county.manage") or who.sees_path(region.path)):
             out.append(node_out(n))
@@ -125,23 +126,21 @@ def nodes(session: DbSession, who: Principal = FLOW_READ) -> list[dict[str, Any]
 
 @router.post("/nodes", status_code=201)
 def create_node(data: NodeIn, session: DbSession, who: Principal = COUNTY) -> dict[str, Any]:
-    return node_out(returnflow.create_node(session, principal=who, data=data))
+    return node_out(county.create_node(session, principal=who, data=data))
 
 
 @router.post("/nodes/{node_id}/flows", status_code=201)
 def add_flow(
     node_id: Id, data: FlowIn, session: DbSession, who: Principal = COUNTY
 ) -> dict[str, Any]:
-    return flow_out(returnflow.add_flow(session, principal=who, node_id=node_id, data=data))
+    return flow_out(county.add_flow(session, principal=who, node_id=node_id, data=data))
 
 
 @router.post("/flows/{flow_id}/run")
 def run_flow(
     flow_id: Id, request: Request, session: DbSession, who: Principal = COUNTY
 ) -> dict[str, Any]:
-    returnflow.run_flow(
-        session, lake=lake_of(app_ctx(request)), flow_id=flow_id, actor=who.username
-    )
+    county.run_flow(session, lake=lake_of(app_ctx(request)), flow_id=flow_id, actor=who.username)
     flow = session.get(ReturnFlow, flow_id)
     assert flow is not None
     return flow_out(flow)

@@ -15,12 +15,12 @@ from sqlalchemy.orm import Session
 from mudan.core import audit
 from mudan.core.db import as_utc, utcnow
 from mudan.core.errors import Conflict, Forbidden, NotFound
-from mudan.domains.sharing import grants
-from mudan.domains.sharing.dataservice import Item, Plan, bulk_query
+from mudan.domains.sharing.dataservice.query import Item, Plan, bulk_query
 from mudan.domains.sharing.enums import DeliveryFormat, GrantStatus, RunStatus
 from mudan.domains.sharing.models import ShareGrant
-from mudan.domains.sharing.node_models import Delivery
-from mudan.domains.sharing.targets import check_target, write_rows
+from mudan.domains.sharing.returnflow.models import Delivery
+from mudan.domains.sharing.returnflow.targets import check_target, write_rows
+from mudan.domains.sharing.workflow import grants
 from mudan.kernel.rbac import Principal
 from mudan.lake.catalog import Lake
 from mudan.lake.serve.files import read_table

@@ -18,7 +18,7 @@ from mudan.core.workcal import CHINA_TZ
 from mudan.domains.catalog import service as catalog
 from mudan.domains.sharing.enums import GrantStatus
 from mudan.domains.sharing.models import ServiceCall, ShareGrant, ShareRequest
-from mudan.domains.sharing.schemas import GrantOut
+from mudan.domains.sharing.workflow.schemas import GrantOut
 from mudan.kernel import identity as org
 from mudan.kernel.enums import Role
 from mudan.kernel.rbac import Principal

@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 from mudan.core.db import as_utc
 from mudan.core.deps import DbSession
 from mudan.core.params import MAX_ID, Id
-from mudan.domains.sharing import deadlines, grants, requests
 from mudan.domains.sharing.enums import Step
 from mudan.domains.sharing.models import ShareGrant, ShareRequest
-from mudan.domains.sharing.schemas import (
+from mudan.domains.sharing.workflow import deadlines, grants, requests
+from mudan.domains.sharing.workflow.schemas import (
     CredentialsOut,
     DecisionIn,
     EventOut,

@@ -12,19 +12,19 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mudan.core.db import make_engine, make_sessionmaker, utcnow
-from mudan.domains.sharing.calllog import CallWriter
-from mudan.domains.sharing.dataservice import compile_query
-from mudan.domains.sharing.masking import mask_value
+from mudan.domains.sharing.dataservice.calllog import CallWriter
+from mudan.domains.sharing.dataservice.masking import mask_value
+from mudan.domains.sharing.dataservice.query import compile_query
+from mudan.domains.sharing.dataservice.runtime import GrantRow, ServiceRuntime, runtime_of
+from mudan.domains.sharing.dataservice.serving import grant_row as _grant_row
 from mudan.domains.sharing.models import ServiceCall
-from mudan.domains.sharing.runtime import GrantRow, Runtime, runtime_of
-from mudan.domains.sharing.serving import grant_row as _grant_row
 from tests.domains.sharing.conftest import World, granted, people_rows
 
 ALL = people_rows(60)
 MUDAN = sorted((r for r in ALL if r["ssqx"] == "371702"), key=lambda r: r["bh"])
 
 
-def _rt(client: TestClient) -> Runtime:
+def _rt(client: TestClient) -> ServiceRuntime:
     rt = runtime_of(client.app.state.ctx)  # type: ignore[attr-defined]
     rt.engine.ttl_s = 0.0  # see every load at once
     return rt

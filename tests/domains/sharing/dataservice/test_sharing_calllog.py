@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from mudan.core.audit import AuditRecord, verify_chain
-from mudan.domains.sharing import calllog
+from mudan.domains.sharing.dataservice import calllog
 from mudan.domains.sharing.models import ServiceCall
 from tests.domains.sharing.conftest import World, bearer, granted
 

@@ -1,8 +1,8 @@
 """Serving a grant's data: one call of the data service, whatever the shell (the HTTP API in
-:mod:`service_views`, ``mudan share call``). Checks the caller against the grant, takes a
-token of the grant's rate, compiles the masked query (:mod:`dataservice`), runs it on the
+:mod:`.views`, ``mudan share call``). Checks the caller against the grant, takes a
+token of the grant's rate, compiles the masked query (:mod:`.query`), runs it on the
 serve engine and logs the call — served or refused — through the call log's group-commit
-writer (:mod:`calllog`): no answer leaves before its call is durably logged."""
+writer (:mod:`.calllog`): no answer leaves before its call is durably logged."""
 
 from __future__ import annotations
 
@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session
 
 from mudan.core.db import as_utc, utcnow
 from mudan.core.errors import Forbidden, MudanError, NotFound, Unauthenticated
-from mudan.domains.sharing import calllog
-from mudan.domains.sharing.dataservice import compile_query
+from mudan.domains.sharing.dataservice import calllog
+from mudan.domains.sharing.dataservice.query import compile_query
+from mudan.domains.sharing.dataservice.runtime import GrantRow, ServiceRuntime
 from mudan.domains.sharing.enums import GrantStatus
 from mudan.domains.sharing.models import ShareGrant
-from mudan.domains.sharing.runtime import GrantRow, Runtime
 from mudan.kernel.identity import is_locked, principal_for_user
 from mudan.kernel.models import Department, User
 from mudan.kernel.rbac import Principal
@@ -123,7 +123,7 @@ def _json_default(value: Any) -> str:
 
 
 def _log(
-    rt: Runtime,
+    rt: ServiceRuntime,
     g: GrantRow,
     who: Principal,
     dept: str,
@@ -157,7 +157,7 @@ def to_csv(page: pa.Table) -> bytes:
 def call_service(
     session: Session,
     *,
-    runtime: Runtime,
+    runtime: ServiceRuntime,
     principal: Principal,
     grant_id: int,
     query: ServiceQuery | dict[str, str],

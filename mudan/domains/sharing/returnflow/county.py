@@ -19,9 +19,9 @@ from mudan.core.db import as_utc, utcnow
 from mudan.core.errors import Conflict, InvalidInput, NotFound
 from mudan.domains.catalog import service as catalog
 from mudan.domains.sharing.enums import RunStatus, TargetKind
-from mudan.domains.sharing.node_models import CountyNode, ReturnFlow
-from mudan.domains.sharing.schemas import FlowIn, NodeIn
-from mudan.domains.sharing.targets import check_target, write_rows
+from mudan.domains.sharing.returnflow.models import CountyNode, ReturnFlow
+from mudan.domains.sharing.returnflow.schemas import FlowIn, NodeIn
+from mudan.domains.sharing.returnflow.targets import check_target, write_rows
 from mudan.kernel.models import Region
 from mudan.kernel.rbac import Principal
 from mudan.lake.catalog import Lake

@@ -14,10 +14,10 @@ from mudan.core import audit
 from mudan.core.db import utcnow
 from mudan.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from mudan.domains.catalog import service as catalog
-from mudan.domains.sharing import deadlines, grants
 from mudan.domains.sharing.enums import OPEN_STATUSES, Decision, EventKind, RequestStatus, Step
 from mudan.domains.sharing.models import ShareEvent, ShareRequest
-from mudan.domains.sharing.schemas import RequestIn, ResubmitIn
+from mudan.domains.sharing.workflow import deadlines, grants
+from mudan.domains.sharing.workflow.schemas import RequestIn, ResubmitIn
 from mudan.kernel.models import Department, Region
 from mudan.kernel.rbac import Principal
 

@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from mudan.core.secrets import signing_keys
 from mudan.domains.catalog.models import CatalogItem
-from mudan.domains.sharing.calllog import CallWriter, RateLimiter
-from mudan.domains.sharing.dataservice import Cursors, Item, Plan
-from mudan.domains.sharing.grants import region_column_in
-from mudan.domains.sharing.masking import mask_expr, needs_mask, order_expr
+from mudan.domains.sharing.dataservice.calllog import CallWriter, RateLimiter
+from mudan.domains.sharing.dataservice.masking import mask_expr, needs_mask, order_expr
+from mudan.domains.sharing.dataservice.query import Cursors, Item, Plan
+from mudan.domains.sharing.workflow.grants import region_column_in
 from mudan.lake import lake_of
 from mudan.lake.catalog import Lake
 from mudan.lake.serve.cache import Layout
@@ -81,7 +81,7 @@ def layout_of(
     return Layout(key=key, order=order, masks=masks)
 
 
-class Runtime:
+class ServiceRuntime:
     """Built once per app (:func:`runtime_of`) or once per CLI command (``mudan share call``)."""
 
     def __init__(self, settings: Settings, sessions: sessionmaker[Session], lake: Lake) -> None:
@@ -150,7 +150,7 @@ class Runtime:
         )
 
 
-def runtime_of(ctx: AppContext) -> Runtime:
+def runtime_of(ctx: AppContext) -> ServiceRuntime:
     return ctx.runtime.cached(
-        "sharing.runtime", lambda: Runtime(ctx.settings, ctx.sessions, lake_of(ctx))
+        "sharing.runtime", lambda: ServiceRuntime(ctx.settings, ctx.sessions, lake_of(ctx))
     )

@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from mudan.core.db import as_utc
 from mudan.core.workcal import CHINA_TZ
-from mudan.domains.sharing import deadlines, requests
 from mudan.domains.sharing.enums import Decision, Step
-from mudan.domains.sharing.schemas import RequestIn
+from mudan.domains.sharing.workflow import deadlines, requests
+from mudan.domains.sharing.workflow.schemas import RequestIn
 from mudan.kernel.calendar import load_calendar
 from tests.domains.sharing.conftest import World, bearer, principal, request_body
 
@@ -114,7 +114,7 @@ def test_reminder_once_then_overdue_then_rate(world: World, session: Session) ->
 
 
 def test_rates_api_and_indicator(world: World, session: Session, client: TestClient) -> None:
-    from mudan.domains.sharing.indicators import on_time_rate, requests_per_year
+    from mudan.domains.sharing.workflow.indicators import on_time_rate, requests_per_year
 
     rid = _ask(session, world, FRIDAY)
     requests.decide(

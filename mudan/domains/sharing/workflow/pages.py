@@ -1,5 +1,6 @@
 """Sharing pages: request form, my requests / all, approval inbox, request timeline with the
-decision form, grants (revoke), service usage, 及时共享率, county nodes."""
+decision form, grants (revoke), service usage, 及时共享率 (the county nodes page is
+``returnflow/pages.py``)."""
 
 from __future__ import annotations
 
@@ -14,16 +15,16 @@ from mudan.core.deps import DbSession, locale_of
 from mudan.core.errors import MudanError
 from mudan.core.i18n import t
 from mudan.core.params import Id
-from mudan.domains.sharing import deadlines, grants, requests, returnflow
 from mudan.domains.sharing.enums import Decision, RequestStatus
-from mudan.domains.sharing.schemas import RequestIn, RequestQuery, ResubmitIn
-from mudan.domains.sharing.views import request_out
+from mudan.domains.sharing.workflow import deadlines, grants, requests
+from mudan.domains.sharing.workflow.schemas import RequestIn, RequestQuery, ResubmitIn
+from mudan.domains.sharing.workflow.views import request_out
 from mudan.kernel.deps import current_principal, require
 from mudan.web.render import render
 
 router = APIRouter(include_in_schema=False)
 READ, ASK = require("share.read"), require("share.request")
-GRANT_READ, FLOW_READ = require("grant.read"), require("returnflow.read")
+GRANT_READ = require("grant.read")
 
 
 def _csv(text: str) -> list[str]:
@@ -238,16 +239,3 @@ def usage_page(request: Request, session: DbSession) -> Response:
 def rates_page(request: Request, session: DbSession, year: int | None = None) -> Response:
     rates = deadlines.on_time_rates(session, year=year)
     return render(request, "sharing/rates.html", {"rates": rates, "year": year, "target": 99.0})
-
-
-@router.get("/share/nodes", dependencies=[FLOW_READ])
-def nodes_page(request: Request, session: DbSession) -> Response:
-    from mudan.kernel.models import Region
-
-    who = current_principal(request)
-    nodes = []
-    for n in returnflow.list_nodes(session):
-        region = session.get(Region, n.region_code)
-        if region is not None and (who.can("county.manage") or who.sees_path(region.path)):
-            nodes.append(n)
-    return render(request, "sharing/nodes.html", {"nodes": nodes})

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import duckdb
 import pytest
 
-from mudan.domains.sharing.masking import STARS, mask_sql, mask_value, needs_mask
+from mudan.domains.sharing.dataservice.masking import STARS, mask_sql, mask_value, needs_mask
 
 CASES = [
     ("citizen_id", "371702199001011234", "371702********1234"),
@@ -61,7 +61,7 @@ def test_policy_follows_grading_and_the_grant() -> None:
 
 
 def test_region_filter_and_masks_are_in_the_sql() -> None:
-    from mudan.domains.sharing.dataservice import Cursors, Item, Plan, compile_query
+    from mudan.domains.sharing.dataservice.query import Cursors, Item, Plan, compile_query
 
     plan = Plan(
         grant_id=1,

@@ -29,7 +29,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from mudan.core.errors import Forbidden, InvalidInput
-from mudan.domains.sharing.masking import mask_expr, mask_sql, needs_mask, order_expr
+from mudan.domains.sharing.dataservice.masking import mask_expr, mask_sql, needs_mask, order_expr
 from mudan.lake.serve.cache import Layout
 from mudan.lake.sql import quote_ident
 

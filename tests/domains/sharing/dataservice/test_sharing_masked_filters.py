@@ -20,10 +20,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mudan.domains.catalog import service as catalog
-from mudan.domains.sharing.masking import mask_value
+from mudan.domains.sharing.dataservice.masking import mask_value
+from mudan.domains.sharing.dataservice.runtime import ServiceRuntime, runtime_of
+from mudan.domains.sharing.dataservice.serving import grant_row as _grant_row
 from mudan.domains.sharing.models import ServiceCall
-from mudan.domains.sharing.runtime import Runtime, runtime_of
-from mudan.domains.sharing.serving import grant_row as _grant_row
 from mudan.lake.schema import arrow_schema
 from mudan.settings import Settings
 from tests.domains.sharing.conftest import World, _publish, bearer, granted, people_entry
@@ -41,7 +41,7 @@ def settings(settings: Settings, request: pytest.FixtureRequest) -> Settings:
     return settings
 
 
-def _serving(client: TestClient, session: Session, gid: int, cache: bool) -> Runtime:
+def _serving(client: TestClient, session: Session, gid: int, cache: bool) -> ServiceRuntime:
     """Pin the path the grant's calls take: the built cache, or the Parquet files."""
     rt = runtime_of(client.app.state.ctx)  # type: ignore[attr-defined]
     rt.engine.ttl_s = 0.0
