@@ -4,11 +4,15 @@ A role binding limits a principal to region subtrees (materialised paths such as
 ``3717/371702``) and ties it to departments. Every domain filters its rows with
 :meth:`Scope.where`, naming the columns that place a row: a region path, region-code columns
 (a district, street, ... code) and an owning department.
+
+The data lake's tables and their jobs, rules and tickets belong to departments, not places:
+:meth:`Scope.of_departments` is the same shape without regions, where a permission (such as
+``lake.query_all``) rather than the city root grants every department.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,10 +46,25 @@ class Scope:
         depts = department_codes(session, principal) if session is not None else set()
         return cls(principal.scope_paths, frozenset(depts))
 
+    @classmethod
+    def of_departments(
+        cls, session: Session, principal: Principal, *, every_with: Iterable[str] = ()
+    ) -> Scope:
+        """The principal's departments, no regions; holding a permission in ``every_with``
+        means every department (``whole_city``), and then none is looked up."""
+        if any(principal.can(p) for p in every_with):
+            return cls(whole_city=True)
+        return cls(departments=frozenset(department_codes(session, principal)))
+
     @property
     def region_codes(self) -> frozenset[str]:
         """The codes of the regions at the top of each subtree."""
         return frozenset(p.rsplit("/", 1)[-1] for p in self.paths)
+
+    def covers(self, code: str) -> bool:
+        """Whether region ``code`` lies in a subtree: a code starts with its ancestors' codes
+        (a street's with its district's)."""
+        return self.whole_city or code.startswith(tuple(self.region_codes))
 
     def where(
         self,

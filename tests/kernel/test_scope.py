@@ -52,3 +52,18 @@ def test_subtrees_codes_and_departments() -> None:
 
 def test_an_empty_scope_sees_nothing() -> None:
     assert "WHERE 0 = 1" in _sql(Scope())
+
+
+def test_covers_a_code_below_a_subtree_top() -> None:
+    scope = Scope(("3717/371702",))
+    assert scope.covers("371702") and scope.covers("371702001000")
+    assert not scope.covers("371703") and not Scope().covers("371702")
+    assert Scope(whole_city=True).covers("371703")
+
+
+def test_departments_only_scope_filters_by_department_alone() -> None:
+    admin = _who("3717/371702", role=Role.ADMIN)
+    every = Scope.of_departments(None, admin, every_with=("lake.query_all",))  # type: ignore[arg-type]
+    assert every.whole_city and not every.departments
+    scope = Scope(departments=frozenset({"d1"}))
+    assert "WHERE t.dept IN ('d1')" in _sql(scope)

@@ -32,9 +32,9 @@ from mudan.domains.cases.models import (
 )
 from mudan.domains.cases.workflow import ActIn, act
 from mudan.hooks import TaskRequest
-from mudan.kernel.identity import department_codes
 from mudan.kernel.models import Department
 from mudan.kernel.rbac import Principal
+from mudan.kernel.scope import Scope
 
 __all__ = [
     "ActIn",
@@ -164,7 +164,7 @@ def handler_queue(session: Session, principal: Principal) -> Select[Any]:
     return (
         select(Case)
         .where(
-            Case.department_code.in_(department_codes(session, principal)),
+            Scope.of_departments(session, principal).where(department=Case.department_code),
             Case.state.in_([CaseState.DISPATCHED.value, CaseState.HANDLING.value]),
         )
         .order_by(Case.due_at)

@@ -26,7 +26,6 @@ def alert_prefixes(principal: Principal) -> list[str] | None:
 
 
 def sees_alert_region(principal: Principal, region_code: str | None) -> bool:
-    prefixes = alert_prefixes(principal)
-    if prefixes is None or region_code is None or region_code == CITY:
+    if region_code is None or region_code == CITY:
         return True  # city-wide alerts concern every district
-    return region_code.startswith(tuple(prefixes))
+    return Scope.of(None, principal).covers(region_code)

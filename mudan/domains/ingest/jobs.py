@@ -12,8 +12,8 @@ from mudan.core.db import utcnow
 from mudan.core.errors import NotFound
 from mudan.domains.ingest.enums import JobStatus, LoadMode, SourceKind
 from mudan.domains.ingest.models import IngestJob
-from mudan.kernel.identity import department_codes
 from mudan.kernel.rbac import Principal
+from mudan.kernel.scope import Scope
 
 MAX_LOG_CHARS = 200_000
 
@@ -66,11 +66,9 @@ def log(job: IngestJob, line: str, *, at: datetime | None = None) -> None:
     job.log = text[-MAX_LOG_CHARS:]
 
 
-def job_scope(session: Session, principal: Principal) -> set[str] | None:
-    """Department codes whose jobs ``principal`` sees (None: every department's)."""
-    if principal.can("lake.query_all") or principal.can("audit.read"):
-        return None
-    return department_codes(session, principal)
+def job_scope(session: Session, principal: Principal) -> Scope:
+    """The departments whose jobs ``principal`` sees (the bureau and evaluators: all)."""
+    return Scope.of_departments(session, principal, every_with=("lake.query_all", "audit.read"))
 
 
 def unresolved_failure() -> ColumnElement[bool]:
@@ -92,14 +90,15 @@ def unresolved_failure() -> ColumnElement[bool]:
 def jobs_query(
     *,
     table_ref: str | None = None,
-    department_codes: set[str] | None = None,
+    scope: Scope | None = None,
     failed_only: bool = False,
 ) -> Select[IngestJob]:
+    """``scope``: a principal's (:func:`job_scope`); None: every job."""
     q = select(IngestJob)
     if table_ref:
         q = q.where(IngestJob.table_ref == table_ref)
-    if department_codes is not None:
-        q = q.where(IngestJob.department_code.in_(department_codes))
+    if scope is not None:
+        q = q.where(scope.where(department=IngestJob.department_code))
     if failed_only:
         q = q.where(unresolved_failure())
     return q
@@ -109,12 +108,12 @@ def list_jobs(
     session: Session,
     *,
     table_ref: str | None = None,
-    department_codes: set[str] | None = None,
+    scope: Scope | None = None,
     failed_only: bool = False,
     limit: int = 50,
 ) -> list[IngestJob]:
     """Newest first; ``failed_only``: failures not yet followed by a successful load."""
-    q = jobs_query(table_ref=table_ref, department_codes=department_codes, failed_only=failed_only)
+    q = jobs_query(table_ref=table_ref, scope=scope, failed_only=failed_only)
     return list(session.scalars(q.order_by(IngestJob.created_at.desc()).limit(limit)))
 
 

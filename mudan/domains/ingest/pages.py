@@ -28,8 +28,8 @@ def _jobs_page(
     failed: bool = False,
     **extra: object,
 ) -> Response:
-    depts = jobs.job_scope(session, principal)
-    rows = jobs.list_jobs(session, department_codes=depts, failed_only=failed, limit=100)
+    scope = jobs.job_scope(session, principal)
+    rows = jobs.list_jobs(session, scope=scope, failed_only=failed, limit=100)
     city, _ = aggregation_rates(session)
     ctx: dict[str, object] = {
         "jobs": rows,

@@ -29,6 +29,7 @@ from mudan.domains.ingest.service import check_table_access
 from mudan.domains.ingest.source_models import IngestSource
 from mudan.domains.ingest.sources import PullReader, database_reader, http_reader, mask_url
 from mudan.kernel.rbac import Principal
+from mudan.kernel.scope import Scope
 from mudan.lake import registry
 from mudan.lake.catalog import Lake
 from mudan.lake.readers import SourceReader
@@ -114,12 +115,16 @@ def get_source(session: Session, *, source_id: int) -> IngestSource:
     return source
 
 
-def list_sources(
-    session: Session, *, department_codes: set[str] | None = None
-) -> list[IngestSource]:
+def source_scope(session: Session, principal: Principal) -> Scope:
+    """The departments whose pull sources ``principal`` sees (the bureau: all)."""
+    return Scope.of_departments(session, principal, every_with=("lake.query_all",))
+
+
+def list_sources(session: Session, *, scope: Scope | None = None) -> list[IngestSource]:
+    """``scope``: a principal's (:func:`source_scope`); None: every source."""
     q = select(IngestSource).order_by(IngestSource.id)
-    if department_codes is not None:
-        q = q.where(IngestSource.department_code.in_(department_codes))
+    if scope is not None:
+        q = q.where(scope.where(department=IngestSource.department_code))
     return list(session.scalars(q))
 
 

@@ -17,7 +17,6 @@ from mudan.domains.ingest.enums import LoadMode, SourceKind
 from mudan.domains.ingest.sources import mask_url
 from mudan.domains.ingest.views import audit_source, queue_source_run
 from mudan.kernel.deps import require
-from mudan.kernel.identity import department_codes
 from mudan.kernel.rbac import Principal
 from mudan.web.render import render
 
@@ -32,8 +31,7 @@ def _page(
     form: dict[str, str] | None = None,
     error: str = "",
 ) -> Response:
-    depts = None if principal.can("lake.query_all") else department_codes(session, principal)
-    sources = pull.list_sources(session, department_codes=depts)
+    sources = pull.list_sources(session, scope=pull.source_scope(session, principal))
     ctx = {
         "sources": sources,
         "mask": mask_url,

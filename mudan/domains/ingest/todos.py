@@ -13,7 +13,7 @@ from mudan.kernel.rbac import Principal
 
 
 def failed_loads(session: Session, who: Principal) -> list[Todo]:
-    q = jobs_query(department_codes=job_scope(session, who), failed_only=True).subquery()
+    q = jobs_query(scope=job_scope(session, who), failed_only=True).subquery()
     n = int(session.scalar(select(func.count()).select_from(q)) or 0)
     return [Todo("ingest.failed", "ingest.todo_failed", n, "/ingest?failed=true", "danger")]
 

@@ -22,7 +22,6 @@ from mudan.domains.ingest.rates import AggregationRate, aggregation_rates
 from mudan.domains.ingest.source_models import IngestSource
 from mudan.domains.ingest.sources import mask_url
 from mudan.kernel.deps import CurrentPrincipal, require
-from mudan.kernel.identity import department_codes
 from mudan.kernel.rbac import Principal
 from mudan.lake import lake_of, registry
 
@@ -110,7 +109,7 @@ def list_ingest_jobs(
     rows = jobs.list_jobs(
         session,
         table_ref=table_ref,
-        department_codes=jobs.job_scope(session, principal),
+        scope=jobs.job_scope(session, principal),
         failed_only=failed,
         limit=limit,
     )
@@ -225,8 +224,8 @@ def audit_source(session: Session, principal: Principal, action: str, source_id:
 def list_ingest_sources(
     session: DbSession, principal: Principal = require("ingest.run")
 ) -> list[SourceOut]:
-    depts = None if principal.can("lake.query_all") else department_codes(session, principal)
-    return [source_out(s) for s in pull.list_sources(session, department_codes=depts)]
+    scope = pull.source_scope(session, principal)
+    return [source_out(s) for s in pull.list_sources(session, scope=scope)]
 
 
 @router.post("/ingest/sources", response_model=SourceOut, status_code=201)

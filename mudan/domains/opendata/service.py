@@ -19,6 +19,7 @@ from mudan.domains.opendata.scoring import compute_scores, qualification_rates
 from mudan.domains.opendata.sync import refresh_data, sync_datasets
 from mudan.kernel.identity import department_codes
 from mudan.kernel.rbac import Principal
+from mudan.kernel.scope import Scope
 
 __all__ = [
     "applications_query",
@@ -183,9 +184,9 @@ def applications_query(
     if status:
         stmt = stmt.where(OpenApplication.status == status)
     if principal.can("opendata.manage"):
-        if not principal.can("lake.query_all"):
-            codes = department_codes(session, principal)
-            stmt = stmt.where(OpenDataset.department_code.in_(codes))
+        scope = Scope.of_departments(session, principal, every_with=("lake.query_all",))
+        if not scope.whole_city:
+            stmt = stmt.where(scope.where(department=OpenDataset.department_code))
     else:
         stmt = stmt.where(OpenApplication.user_id == (principal.user_id or -1))
     return stmt

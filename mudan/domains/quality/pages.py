@@ -50,7 +50,7 @@ def _quarantine_page(
         table_ref=table_ref or None,
         page=page,
         page_size=50,
-        departments=data_scope(session, who),
+        scope=data_scope(session, who),
     )
     ctx: dict[str, Any] = {
         "rows": rows,
@@ -113,7 +113,7 @@ def tickets_page(request: Request, session: DbSession, status: str = "") -> Resp
     """``status``: one ticket status, or ``live`` (still to be corrected)."""
     chosen = TicketStatus(status) if status in set(TicketStatus) else None
     scope = ticket_scope(session, current_principal(request))
-    tickets = qs.list_tickets(session, status=chosen, departments=scope, live=status == LIVE_FILTER)
+    tickets = qs.list_tickets(session, status=chosen, scope=scope, live=status == LIVE_FILTER)
     return render(
         request,
         "quality/tickets.html",
@@ -130,7 +130,7 @@ def tickets_page(request: Request, session: DbSession, status: str = "") -> Resp
 def _rules_page(request: Request, session: DbSession, table_ref: str, **extra: Any) -> Response:
     scope = data_scope(session, current_principal(request))
     ctx: dict[str, Any] = {
-        "rules": qs.list_rules(session, table_ref=table_ref or None, departments=scope),
+        "rules": qs.list_rules(session, table_ref=table_ref or None, scope=scope),
         "kinds": list(RuleKind),
         "severities": list(Severity),
         "table_ref": table_ref,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pyarrow as pa
-from sqlalchemy import false, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mudan.core.db import as_utc, utcnow
@@ -16,6 +16,8 @@ from mudan.domains.quality.engine import Violation, evaluate
 from mudan.domains.quality.enums import QuarantineStatus, RuleKind, Severity
 from mudan.domains.quality.models import QualityRule, QuarantineRow
 from mudan.domains.quality.rules import Rule, RuleContext
+from mudan.domains.quality.scope import in_tables
+from mudan.kernel.scope import Scope
 from mudan.lake.registry import table_spec
 
 MAX_BATCH = 1000
@@ -53,17 +55,14 @@ def list_quarantine(
     job_id: str | None = None,
     page: int = 1,
     page_size: int = 50,
-    departments: set[str] | None = None,
+    scope: Scope | None = None,
 ) -> tuple[list[QuarantineRow], int]:
-    """``departments`` (codes) limits rows to those departments' tables (``d<code>.…``)."""
+    """``scope`` (:func:`~mudan.domains.quality.scope.data_scope`; None: every row) limits rows
+    to its departments' tables (``d<code>.…``)."""
     q = select(QuarantineRow)
-    if departments is not None:
-        q = q.where(
-            or_(
-                false(),
-                *(QuarantineRow.table_ref.startswith(f"d{d}.") for d in sorted(departments)),
-            )
-        )
+    cond = in_tables(scope, QuarantineRow.table_ref) if scope is not None else None
+    if cond is not None:
+        q = q.where(cond)
     if table_ref:
         q = q.where(QuarantineRow.table_ref == table_ref)
     if status is not None:

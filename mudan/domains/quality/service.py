@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import false, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mudan.core.db import as_utc, utcnow
@@ -48,6 +48,7 @@ from mudan.domains.quality.quarantine import (
     release,
 )
 from mudan.domains.quality.rules import Rule, RuleContext, parse_kind, validate_rule
+from mudan.domains.quality.scope import in_tables
 from mudan.domains.quality.tickets import (
     close_tickets_if_clean,
     department_scores,
@@ -60,6 +61,7 @@ from mudan.domains.quality.tickets import (
     transition,
 )
 from mudan.kernel.models import Region
+from mudan.kernel.scope import Scope
 from mudan.lake.models import LakeTable
 from mudan.lake.registry import get_table, mark_loaded, table_spec
 
@@ -94,13 +96,13 @@ __all__ = [
 
 
 def list_rules(
-    session: Session, *, table_ref: str | None = None, departments: set[str] | None = None
+    session: Session, *, table_ref: str | None = None, scope: Scope | None = None
 ) -> list[QualityRule]:
+    """``scope``: a principal's (``data_scope``); None: every rule."""
     q = select(QualityRule).order_by(QualityRule.table_ref, QualityRule.id)
-    if departments is not None:
-        q = q.where(
-            or_(false(), *(QualityRule.table_ref.startswith(f"d{d}.") for d in sorted(departments)))
-        )
+    cond = in_tables(scope, QualityRule.table_ref) if scope is not None else None
+    if cond is not None:
+        q = q.where(cond)
     if table_ref:
         q = q.where(QualityRule.table_ref == table_ref)
     return list(session.scalars(q))

@@ -14,6 +14,7 @@ from mudan.core.errors import Conflict, InvalidInput, NotFound
 from mudan.domains.quality.enums import TICKET_TRANSITIONS, TicketSource, TicketStatus
 from mudan.domains.quality.models import CorrectionTicket, QualityScore
 from mudan.kernel.calendar import load_calendar
+from mudan.kernel.scope import Scope
 
 DEFAULT_WORKDAYS = 5
 LIVE = (TicketStatus.OPEN, TicketStatus.FIXING, TicketStatus.OVERDUE)
@@ -77,13 +78,13 @@ def tickets_query(
     statuses: Iterable[TicketStatus] | None = None,
     department_code: str | None = None,
     table_ref: str | None = None,
-    departments: set[str] | None = None,
+    scope: Scope | None = None,
 ) -> Select[CorrectionTicket]:
-    """Tickets in ``statuses`` (None: any), of one department/table, within ``departments``
-    (a scope from :mod:`mudan.domains.quality.scope`; None: every department)."""
+    """Tickets in ``statuses`` (None: any), of one department/table, within ``scope``
+    (from :mod:`mudan.domains.quality.scope`; None: every department)."""
     q = select(CorrectionTicket)
-    if departments is not None:
-        q = q.where(CorrectionTicket.department_code.in_(sorted(departments)))
+    if scope is not None:
+        q = q.where(scope.where(department=CorrectionTicket.department_code))
     if statuses is not None:
         q = q.where(CorrectionTicket.status.in_([s.value for s in statuses]))
     if department_code:
@@ -99,7 +100,7 @@ def list_tickets(
     status: TicketStatus | None = None,
     department_code: str | None = None,
     table_ref: str | None = None,
-    departments: set[str] | None = None,
+    scope: Scope | None = None,
     live: bool = False,
 ) -> list[CorrectionTicket]:
     """``live``: only tickets still to be corrected (open, fixing or overdue)."""
@@ -108,7 +109,7 @@ def list_tickets(
         statuses=statuses,
         department_code=department_code,
         table_ref=table_ref,
-        departments=departments,
+        scope=scope,
     )
     return list(session.scalars(q.order_by(CorrectionTicket.id.desc())))
 

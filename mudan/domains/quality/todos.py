@@ -18,7 +18,7 @@ LIVE_FILTER = "live"  # the ticket page's filter for LIVE tickets
 
 
 def live_tickets(session: Session, who: Principal) -> list[Todo]:
-    q = tickets_query(statuses=LIVE, departments=ticket_scope(session, who)).subquery()
+    q = tickets_query(statuses=LIVE, scope=ticket_scope(session, who)).subquery()
     late = or_(q.c.status == TicketStatus.OVERDUE.value, q.c.deadline < utcnow())
     total, overdue = session.execute(select(func.count(), func.count().filter(late))).one()
     href = f"/quality/tickets?status={LIVE_FILTER}"

@@ -91,7 +91,7 @@ def audit_change(
 def list_rules(
     session: DbSession, table_ref: str | None = None, who: Principal = READ
 ) -> list[RuleOut]:
-    rows = qs.list_rules(session, table_ref=table_ref, departments=data_scope(session, who))
+    rows = qs.list_rules(session, table_ref=table_ref, scope=data_scope(session, who))
     return [rule_out(r) for r in rows]
 
 
@@ -136,7 +136,7 @@ def list_quarantine(
         check_tables(session, who, [table_ref])
     rows, total = qs.list_quarantine(
         session,
-        departments=data_scope(session, who),
+        scope=data_scope(session, who),
         table_ref=table_ref,
         status=status,
         rule_kind=rule_kind,
@@ -213,7 +213,7 @@ def list_tickets(
         status=status,
         department_code=department_code,
         table_ref=table_ref,
-        departments=ticket_scope(session, who),
+        scope=ticket_scope(session, who),
     )
     return [ticket_out(t) for t in rows]
 

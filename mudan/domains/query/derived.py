@@ -24,6 +24,7 @@ from mudan.domains.query.models import DerivedTable
 from mudan.domains.query.service import table_permission
 from mudan.kernel.identity import department_codes
 from mudan.kernel.rbac import Principal
+from mudan.kernel.scope import Scope
 from mudan.lake import registry
 from mudan.lake.catalog import Lake
 from mudan.lake.guard import check_select
@@ -138,9 +139,10 @@ def get(session: Session, *, derived_id: int) -> DerivedTable:
 
 
 def visible(session: Session, *, principal: Principal) -> list[DerivedTable]:
+    scope = Scope.of_departments(session, principal, every_with=("lake.query_all",))
     stmt = select(DerivedTable).order_by(DerivedTable.table_ref)
-    if not principal.can("lake.query_all"):
-        stmt = stmt.where(DerivedTable.department_code.in_(department_codes(session, principal)))
+    if not scope.whole_city:
+        stmt = stmt.where(scope.where(department=DerivedTable.department_code))
     return list(session.scalars(stmt))
 
 

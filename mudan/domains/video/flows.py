@@ -12,6 +12,7 @@ from mudan.domains.video.models import VideoChannel
 from mudan.domains.video.probe import ProbeOutcome, run_probes, store_outcomes, targets
 from mudan.domains.video.registry import get_channel
 from mudan.domains.video.status import recompute
+from mudan.kernel.scope import Scope
 from mudan.settings import VideoSettings
 
 
@@ -47,7 +48,7 @@ def probe_in_scope(
     sessions: sessionmaker[Session],
     *,
     channel_ids: Sequence[int],
-    scope: set[str] | None,
+    scope: Scope,
     config: VideoSettings,
 ) -> list[ProbeOutcome]:
     """A user's probe: every channel must be in their scope (404 otherwise) before any probe."""

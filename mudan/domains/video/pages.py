@@ -31,6 +31,7 @@ from mudan.domains.video.views import channel_detail
 from mudan.kernel.deps import current_principal, require
 from mudan.kernel.geo import CITY_CODE
 from mudan.kernel.models import Region
+from mudan.kernel.scope import Scope
 from mudan.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -59,8 +60,8 @@ def video_channels_page(
     )
     names = region_names(session)
     districts = {k: v for k, v in sorted(names.items()) if len(k) == 6}
-    if scope is not None:
-        districts = {k: v for k, v in districts.items() if k in scope}
+    if not scope.whole_city:
+        districts = {k: v for k, v in districts.items() if k in scope.region_codes}
     ctx: dict[str, Any] = {
         "rows": rows,
         "total": total,
@@ -93,10 +94,8 @@ def video_channel_page(channel_id: Id, request: Request, session: DbSession) -> 
     return render(request, "video/channel.html", ctx)
 
 
-def _rows(rows: list[vs.RateRow], scope: set[str] | None) -> list[vs.RateRow]:
-    if scope is None:
-        return rows
-    return [r for r in rows if any(r.key.startswith(code) for code in scope)]
+def _rows(rows: list[vs.RateRow], scope: Scope) -> list[vs.RateRow]:
+    return [r for r in rows if scope.covers(r.key)]
 
 
 @router.get("/video/rates", dependencies=[READ])
@@ -107,7 +106,7 @@ def video_rates_page(request: Request, session: DbSession) -> Response:
         "day": day,
         "names": region_names(session),
         "targets": (ONLINE_TARGET, RETRIEVED_TARGET),
-        "city_wide": scope is None,
+        "city_wide": scope.whole_city,
         "by_district": [],
         "by_owner": [],
         "month_district": [],
@@ -119,9 +118,9 @@ def video_rates_page(request: Request, session: DbSession) -> Response:
         ctx["month_district"] = _rows(
             month_rates(session, year=day.year, month=day.month, dim=RateDim.DISTRICT), scope
         )
-        keys = [(RateDim.CITY, CITY_CODE)] if scope is None else []
+        keys = [(RateDim.CITY, CITY_CODE)] if scope.whole_city else []
         keys += [(RateDim.DISTRICT, r.key) for r in ctx["by_district"] if r.key]
-        if scope is None:
+        if scope.whole_city:
             ctx["by_owner"] = day_rates(session, day=day, dim=RateDim.OWNER)
         trends = {}
         for dim, key in keys:

@@ -107,24 +107,19 @@ def register_channel(
 # --- reading --------------------------------------------------------------------------------
 
 
-def region_scope(principal: Principal) -> set[str] | None:
-    """Region codes a principal's channels must fall in; None = the whole city."""
-    scope = Scope.of(None, principal)
-    return None if scope.whole_city else set(scope.region_codes)
+def region_scope(principal: Principal) -> Scope:
+    """The regions a principal's channels must fall in (by region only: channels have no
+    owning department here)."""
+    return Scope.of(None, principal)
 
 
-def scoped(q: Select[Any], scope: set[str] | None) -> Select[Any]:
-    if scope is None:
+def scoped(q: Select[Any], scope: Scope) -> Select[Any]:
+    """Channels placed (at any level of the chain) in one of the scope's regions."""
+    if scope.whole_city:
         return q
     c = VideoChannel
-    return q.where(
-        or_(
-            c.district_code.in_(scope),
-            c.street_code.in_(scope),
-            c.community_code.in_(scope),
-            c.grid_code.in_(scope),
-        )
-    )
+    levels = (c.district_code, c.street_code, c.community_code, c.grid_code)
+    return q.where(scope.where(region_codes=levels))
 
 
 @dataclass(frozen=True)
@@ -139,7 +134,7 @@ class ChannelFilter:
 def list_channels(
     session: Session,
     *,
-    scope: set[str] | None,
+    scope: Scope,
     filters: ChannelFilter,
     page: int = 1,
     page_size: int = 50,
@@ -166,7 +161,7 @@ def list_channels(
     return [r for r in rows if isinstance(r, VideoChannel)], total
 
 
-def get_channel(session: Session, *, channel_id: int, scope: set[str] | None) -> VideoChannel:
+def get_channel(session: Session, *, channel_id: int, scope: Scope) -> VideoChannel:
     row = session.scalar(scoped(select(VideoChannel).where(VideoChannel.id == channel_id), scope))
     if not isinstance(row, VideoChannel):
         raise NotFound("video.channel_not_found", channel=channel_id)
@@ -180,7 +175,7 @@ def channel_by_code(session: Session, *, code: str) -> VideoChannel:
     return row
 
 
-def scoped_counts(session: Session, *, scope: set[str] | None) -> tuple[int, int, int]:
+def scoped_counts(session: Session, *, scope: Scope) -> tuple[int, int, int]:
     """(channels, online, retrieved) within a scope."""
     from sqlalchemy import case
 

@@ -45,6 +45,7 @@ from mudan.domains.video.status import DeviceEvent
 from mudan.kernel.deps import current_principal, require
 from mudan.kernel.locator import locator_of
 from mudan.kernel.rbac import Principal
+from mudan.kernel.scope import Scope
 
 router = APIRouter(prefix="/api/v1/video", tags=["video"])
 READ, MANAGE, INGEST = require("video.read"), require("video.manage"), require("video.ingest")
@@ -207,8 +208,8 @@ def probe_video_channels(
     ]
 
 
-def _rate_out(rows: list[vs.RateRow], scope: set[str] | None, dim: RateDim) -> list[RateOut]:
-    keep = [r for r in rows if scope is None or dim == RateDim.OWNER or _in_scope(r.key, scope)]
+def _rate_out(rows: list[vs.RateRow], scope: Scope, dim: RateDim) -> list[RateOut]:
+    keep = [r for r in rows if dim == RateDim.OWNER or scope.covers(r.key)]
     return [
         RateOut(
             key=r.key,
@@ -222,17 +223,13 @@ def _rate_out(rows: list[vs.RateRow], scope: set[str] | None, dim: RateDim) -> l
     ]
 
 
-def _in_scope(key: str, scope: set[str]) -> bool:
-    return any(key.startswith(code) for code in scope)
-
-
 @router.get("/rates", dependencies=[READ])
 def video_rates(
     request: Request, session: DbSession, dim: RateDim = RateDim.DISTRICT, period: str = ""
 ) -> RatesOut:
     """Rates of a day (``period=YYYY-MM-DD``, default the latest) or a month (``YYYY-MM``)."""
     scope = vs.region_scope(current_principal(request))
-    if scope is not None and dim in (RateDim.CITY, RateDim.OWNER):
+    if not scope.whole_city and dim in (RateDim.CITY, RateDim.OWNER):
         raise Forbidden("video.city_only", dim=dim.value)  # city-wide figures
     try:
         if len(period) == 7:
@@ -256,7 +253,7 @@ def video_rate_trend(
 ) -> list[TrendOut]:
     scope = vs.region_scope(current_principal(request))
     regional = dim in (RateDim.DISTRICT, RateDim.STREET)
-    if scope is not None and not (regional and _in_scope(key, scope)):
+    if not scope.whole_city and not (regional and scope.covers(key)):
         raise Forbidden("video.city_only", dim=dim.value)
     end = latest_day(session) or utcnow().date()
     start = end - timedelta(days=max(1, min(days, 366)) - 1)
