@@ -15,6 +15,7 @@ from mudan.domains.iot.models import AlertState, Device, Latest, Rule
 from mudan.domains.iot.online import online_rates
 from mudan.domains.iot.parse import BEIJING
 from mudan.domains.iot.rules import sweep_nodata
+from mudan.hooks import collect, make_plugin_manager
 from mudan.settings import Settings
 from tests.conftest import login_token
 from tests.domains.iot.iot_helpers import FakeAlerts
@@ -144,3 +145,14 @@ def test_pages_show_the_ledger_and_the_pending_label(client: TestClient, session
     assert "<td>未接入</td>" in page.text
     api = client.get("/api/v1/iot/devices?status=pending", headers=h).json()
     assert api["total"] == pending
+
+
+def test_the_count_indicators_say_registered_and_connected(session: Session) -> None:
+    specs = {s.code: s for s in collect(make_plugin_manager().hook.mudan_indicators())}
+    assert specs["iot.terminals"].name == "物联感知终端登记数"
+    assert specs["iot.connected"].name == "物联感知终端接入数"
+    day = datetime.now(BEIJING).date()
+    registered = specs["iot.terminals"].compute(session, day)[0]  # type: ignore[misc]
+    connected = specs["iot.connected"].compute(session, day)[0]  # type: ignore[misc]
+    pending = session.scalar(select(func.count()).where(Device.status == "pending"))
+    assert registered.value == connected.value + pending  # type: ignore[operator]
