@@ -176,7 +176,7 @@ BUILTINS: tuple[B, ...] = (
         Section.SENSE,
         "个",
         M,
-        "iot.terminals",
+        "iot.connected",
         definition="已接入平台的物联感知终端数（在线率见 iot.online_rate）",
     ),
     B(

@@ -145,7 +145,11 @@ def simulate_iot(
         devs = [
             simulate.SimDevice(d.code, d.type, int(interval))
             for d in s.scalars(
-                select(Device).where(Device.status == "active").order_by(Device.id).limit(devices)
+                # pending (未接入) ones too: their first message connects them
+                select(Device)
+                .where(Device.status.in_(("active", "pending")))
+                .order_by(Device.id)
+                .limit(devices)
             )
         ]
     host, port, user, password = broker_address(cfg.mqtt.url)

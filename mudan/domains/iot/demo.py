@@ -4,7 +4,7 @@ one vectorised locate), default rules, and a little telemetry from the in-proces
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import numpy as np
 import shapely
@@ -13,10 +13,10 @@ from sqlalchemy import func, select
 from mudan.core.db import utcnow
 from mudan.demo.context import DemoContext
 from mudan.domains.iot import registry, simulate
-from mudan.domains.iot.enums import OWNER, TYPES, DeviceType
+from mudan.domains.iot.enums import OWNER, TYPES, DeviceStatus, DeviceType
 from mudan.domains.iot.locate import GridIndex
 from mudan.domains.iot.models import Device, Rule
-from mudan.domains.iot.parse import Incoming
+from mudan.domains.iot.parse import BEIJING, Incoming
 from mudan.domains.iot.pipeline import Pipeline
 from mudan.kernel.models import Region
 
@@ -54,6 +54,16 @@ def _points(
         ]
     )
     return lon, lat
+
+
+def _status(draw: float, serial: int) -> str:
+    """A few retired or in maintenance; the first ``SIM_DEVICES`` terminals are connected (the
+    simulator's fleet), the others registered but not connected yet (未接入: out of the rate)."""
+    if draw < 0.01:
+        return str(DeviceStatus.RETIRED)
+    if draw < 0.03:
+        return str(DeviceStatus.MAINTENANCE)
+    return str(DeviceStatus.ACTIVE if serial < SIM_DEVICES else DeviceStatus.PENDING)
 
 
 def build_iot_world(ctx: DemoContext) -> None:
@@ -111,11 +121,7 @@ def build_iot_world(ctx: DemoContext) -> None:
                         "street_code": chain.street,
                         "district_code": chain.district,
                         "protocol": ("mqtt", "nb-iot", "lorawan", "mqtt")[serial % 4],
-                        "status": "retired"
-                        if status[j] < 0.01
-                        else "maintenance"
-                        if status[j] < 0.03
-                        else "active",
+                        "status": _status(float(status[j]), serial),
                         "interval_s": spec.interval_s,
                         "installed_at": utcnow() - timedelta(days=30),
                     }
@@ -151,8 +157,15 @@ def _rules(ctx: DemoContext) -> None:
     ctx.session.flush()
 
 
+def sim_start(end: datetime) -> datetime:
+    """Since (just before) today's Beijing midnight, at least ``SIM_HOURS``: today's live
+    online rate is over the whole day so far, so the fleet reports all day, not the last hours."""
+    midnight = datetime.combine(end.astimezone(BEIJING).date(), time(0), BEIJING)
+    return min(end - timedelta(hours=SIM_HOURS), midnight - timedelta(hours=1))
+
+
 def _simulate(ctx: DemoContext) -> None:
-    """The in-process simulator (no broker configured): the last hours of a few devices."""
+    """The in-process simulator (no broker configured): today so far, for a few hundred devices."""
     session = ctx.session
     devices = [
         simulate.SimDevice(d.code, d.type, d.interval_s)
@@ -162,7 +175,7 @@ def _simulate(ctx: DemoContext) -> None:
     ]
     rng = random.Random(f"{ctx.seed}:iot.sim")
     end = utcnow().replace(second=0, microsecond=0)
-    plan = simulate.schedule(devices, start=end - timedelta(hours=SIM_HOURS), end=end)
+    plan = simulate.schedule(devices, start=sim_start(end), end=end)
     pipeline = Pipeline()
     msgs = [
         Incoming(

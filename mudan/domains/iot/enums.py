@@ -18,7 +18,12 @@ class DeviceType(StrEnum):
 
 
 class DeviceStatus(StrEnum):
+    """PENDING (未接入): registered in the ledger (登记) but not connected to the platform yet;
+    its first accepted reading makes it ACTIVE (接入) from then. Only ACTIVE devices count in
+    the online rate and the no-data rules."""
+
     ACTIVE = "active"
+    PENDING = "pending"
     MAINTENANCE = "maintenance"
     RETIRED = "retired"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from mudan.core.db import utcnow
@@ -18,17 +18,25 @@ from mudan.kernel.rbac import Principal
 POINTS_MAX = 300_000
 
 
-def _terminals(session: Session, day: date) -> list[MetricValue]:
+def _count(session: Session, *where: ColumnElement[bool]) -> list[MetricValue]:
     rows = session.execute(
-        select(Device.district_code, func.count())
-        .where(Device.status != "retired")
-        .group_by(Device.district_code)
+        select(Device.district_code, func.count()).where(*where).group_by(Device.district_code)
     ).all()
     total = sum(int(n) for _, n in rows)
     return [
         MetricValue("3717", float(total)),
         *(MetricValue(str(code), float(n)) for code, n in rows if code),
     ]
+
+
+def _terminals(session: Session, day: date) -> list[MetricValue]:
+    """Registered (登记): the ledger's terminals not retired, connected or not."""
+    return _count(session, Device.status != "retired")
+
+
+def _connected(session: Session, day: date) -> list[MetricValue]:
+    """Connected (接入): registered and connected to the platform (not 未接入, not retired)."""
+    return _count(session, Device.status.not_in(("retired", "pending")))
 
 
 def _online(session: Session, day: date) -> list[MetricValue]:
@@ -42,7 +50,8 @@ def _online(session: Session, day: date) -> list[MetricValue]:
 
 def indicators() -> list[IndicatorSpec]:
     return [
-        IndicatorSpec("iot.terminals", "物联感知终端数", "个", "sense", None, True, _terminals),
+        IndicatorSpec("iot.terminals", "物联感知终端登记数", "个", "sense", None, True, _terminals),
+        IndicatorSpec("iot.connected", "物联感知终端接入数", "个", "sense", None, True, _connected),
         IndicatorSpec("iot.online_rate", "物联感知终端在线率", "%", "sense", 95.0, True, _online),
     ]
 

@@ -38,6 +38,7 @@ def iot_devices_page(
     ctx = {
         "devices": [service.device_out(d, lt, now) for d, lt in rows],
         "total": total,
+        "ledger": service.ledger(session, principal=who),
         "page": page,
         "pages": max(1, (total + 49) // 50),
         "f": f,
@@ -83,7 +84,14 @@ def iot_online_page(
     the_day = day or datetime.now(BEIJING).date()
     rows = service.online_rates(session, day=the_day, now=utcnow(), by=by)
     online, active = service.online_now(session, now=utcnow())
-    ctx = {"rows": rows, "by": by, "day": the_day, "online": online, "active": active}
+    ctx = {
+        "rows": rows,
+        "by": by,
+        "day": the_day,
+        "online": online,
+        "active": active,
+        "ledger": service.ledger(session),  # the rates are city-wide, so are these counts
+    }
     return render(request, "iot/online.html", ctx)
 
 

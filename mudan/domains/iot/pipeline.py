@@ -10,19 +10,27 @@ and only then acknowledges the messages (see ``docs/iot.md``).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from operator import itemgetter
-from typing import Any
+from typing import Any, cast
 
 import pluggy
-from sqlalchemy import insert, select
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from mudan.core.db import as_utc, utcnow
 from mudan.domains.iot import rules
 from mudan.domains.iot.dbutil import naive
-from mudan.domains.iot.enums import FLAG_FUTURE, MAX_METRICS, TYPES, DeadReason, DeviceType
+from mudan.domains.iot.enums import (
+    FLAG_FUTURE,
+    MAX_METRICS,
+    TYPES,
+    DeadReason,
+    DeviceStatus,
+    DeviceType,
+)
 from mudan.domains.iot.models import DeadLetter, Device, Latest, Reading
 from mudan.domains.iot.parse import Dead, Incoming, Parsed, parse, payload_text
 
@@ -82,6 +90,9 @@ class DeviceCache:
             for d in session.scalars(select(Device).where(Device.code.in_(chunk))):
                 self._by_code[d.code] = rules.info_of(d)
         return {c: self._by_code[c] for c in codes if c in self._by_code}
+
+    def put(self, dev: rules.DevInfo) -> None:
+        self._by_code[dev.code] = dev
 
     def clear(self) -> None:
         self._by_code.clear()
@@ -175,9 +186,40 @@ class Pipeline:
         stats.future = sum(1 for r in fresh if r["flags"] == FLAG_FUTURE)
         current = [r for r in fresh if r["flags"] != FLAG_FUTURE]
         by_id = {d.id: d for d in devs.values()}
+        if any(d.status == DeviceStatus.PENDING for d in by_id.values()):
+            self._activate(session, fresh, by_id)
         stats.alerts = self._latest_and_rules(session, current, by_id)
         stats.add(self.dead_letters(session, dead))
         return stats
+
+    def _activate(
+        self, session: Session, fresh: list[dict[str, Any]], by_id: dict[int, rules.DevInfo]
+    ) -> None:
+        """A pending (未接入) device's first accepted reading connects it: ACTIVE from the
+        reading's receive time, so the online rate counts it from then. One UPDATE per device,
+        once in its life (``status = 'pending'`` guards against a concurrent ingester)."""
+        first: dict[int, datetime] = {}
+        for r in fresh:
+            i = r["device_id"]
+            if by_id[i].status == DeviceStatus.PENDING and (
+                i not in first or r["received_at"] < first[i]
+            ):
+                first[i] = r["received_at"]
+        if not first:
+            return
+        table = cast(Table, Device.__table__)
+        stmt = (
+            update(table)
+            .where(table.c.id == bindparam("b_id"), table.c.status == str(DeviceStatus.PENDING))
+            .values(status=str(DeviceStatus.ACTIVE), installed_at=bindparam("b_at"))
+        )
+        session.connection().execute(stmt, [{"b_id": i, "b_at": at} for i, at in first.items()])
+        for i in first:
+            by_id[i] = dev = replace(by_id[i], status=str(DeviceStatus.ACTIVE))
+            self.devices.put(dev)
+            loaded = session.identity_map.get(identity_key(Device, i))
+            if loaded is not None:  # the ORM copy the cache was filled from is stale now
+                session.expire(loaded, ["status", "installed_at"])
 
     def _insert(self, session: Session, rows: list[dict[str, Any]]) -> set[tuple[int, datetime]]:
         """Insert the batch's new readings; return their keys (existing keys are duplicates).

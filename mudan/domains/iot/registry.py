@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from mudan.core.db import utcnow
 from mudan.core.errors import NotFound
 from mudan.domains.iot.dbutil import upsert_insert
-from mudan.domains.iot.enums import TYPES, DeviceType
+from mudan.domains.iot.enums import TYPES, DeviceStatus, DeviceType
 from mudan.domains.iot.locate import GridIndex
 from mudan.domains.iot.models import Device, Latest
 from mudan.domains.iot.schemas import DeviceIn
@@ -169,6 +169,28 @@ def _filtered(session: Session, principal: Principal, f: DeviceFilter, now: date
     elif f.online == "never":
         stmt = stmt.where(Latest.device_id.is_(None))
     return stmt
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """登记 / 接入 / 未接入: the registered terminals (not retired), split by connection."""
+
+    registered: int
+    pending: int  # 未接入: registered, never reported
+
+    @property
+    def connected(self) -> int:
+        return self.registered - self.pending
+
+
+def ledger(session: Session, *, principal: Principal | None = None) -> Ledger:
+    """The ledger counts, in the principal's scope (None: the whole city)."""
+    stmt = select(Device.status, func.count()).where(Device.status != "retired")
+    scope = scope_clause(session, principal) if principal is not None else None
+    if scope is not None:
+        stmt = stmt.where(scope)
+    counts = {str(s): int(n) for s, n in session.execute(stmt.group_by(Device.status))}
+    return Ledger(sum(counts.values()), counts.get(str(DeviceStatus.PENDING), 0))
 
 
 def list_devices(

@@ -16,11 +16,12 @@ from mudan.domains.iot.models import DeadLetter, Device, Latest, Reading, Rule
 from mudan.domains.iot.online import RateRow, online_rates
 from mudan.domains.iot.parse import Incoming
 from mudan.domains.iot.pipeline import BatchStats, Pipeline
-from mudan.domains.iot.registry import DeviceFilter, get_device, list_devices
+from mudan.domains.iot.registry import DeviceFilter, Ledger, get_device, ledger, list_devices
 from mudan.domains.iot.schemas import BatchIn, DeviceOut, RuleIn
 
 __all__ = [
     "DeviceFilter",
+    "Ledger",
     "RateRow",
     "add_rule",
     "dead_letter_counts",
@@ -28,6 +29,7 @@ __all__ = [
     "get_device",
     "import_devices",
     "ingest_http",
+    "ledger",
     "list_devices",
     "online_rates",
     "readings",

@@ -25,12 +25,25 @@ class FakeAlerts:
 
 
 def some_device(session: Session, device_type: str) -> Any:
-    """An active device of the type that has not reported yet (the demo simulator fed some)."""
+    """An active device of the type that has not reported yet (the demo simulator fed some).
+
+    The demo connects only the simulator's fleet; the others are registered but not connected
+    (pending): when no active one is left, a pending one is connected in the ledger (committed).
+    """
     from mudan.domains.iot.models import Device, Latest
 
-    return session.scalars(
-        select(Device)
-        .where(Device.type == device_type, Device.status == "active")
-        .where(~select(Latest.device_id).where(Latest.device_id == Device.id).exists())
-        .order_by(Device.id)
-    ).first()
+    def first(status: str) -> Any:
+        return session.scalars(
+            select(Device)
+            .where(Device.type == device_type, Device.status == status)
+            .where(~select(Latest.device_id).where(Latest.device_id == Device.id).exists())
+            .order_by(Device.id)
+        ).first()
+
+    dev = first("active")
+    if dev is None:
+        dev = first("pending")
+        if dev is not None:
+            dev.status = "active"
+            session.commit()
+    return dev
