@@ -1,10 +1,9 @@
 """A month of daily online-rate summaries for the demo world (aggregates, not telemetry).
 
-The in-process simulator sends a few hours of readings for a few hundred terminals, so a rate
-computed from readings alone would say 0.2 % for a city of 100,000 terminals. A running city
-has a summary per finished day (``iot_online_day``, what the hourly job keeps after pruning);
-the demo writes those for the last 30 days, most terminals online (about 93–97.5 %), straight
-from the registered device groups, so it stays fast at any scale.
+The in-process simulator sends today's readings for the connected (active) terminals only. A
+running city has a summary per finished day (``iot_online_day``, what the hourly job keeps after
+pruning); the demo writes those for the last 30 days, most terminals online (about 93–97.5 %),
+straight from the active device groups, so it stays fast at any scale.
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ from sqlalchemy import func, select
 from mudan.core.db import utcnow
 from mudan.demo.context import DemoContext
 from mudan.domains.iot.models import Device, OnlineDay
-from mudan.domains.iot.online import DIMENSIONS, Group, _group
+from mudan.domains.iot.online import Group, store_day
 from mudan.domains.iot.parse import BEIJING
 
 HISTORY_DAYS = 30
@@ -47,18 +46,5 @@ def build_online_history(ctx: DemoContext) -> int:
         for typ, dept, dist, n in groups:
             rate = min(1.0, max(0.6, city + rng.gauss(0, 0.015)))
             acc[(typ, dept, dist)] = [n, n * DAY_S * rate, n * DAY_S]
-        for by in DIMENSIONS:
-            for r in _group(acc, by):
-                session.add(
-                    OnlineDay(
-                        day=day,
-                        dim=by,
-                        key=r.key,
-                        devices=r.devices,
-                        online_s=r.online_s,
-                        total_s=r.total_s,
-                    )
-                )
-                stored += 1
-    session.flush()
+        stored += store_day(session, day=day, groups=acc)
     return stored

@@ -188,6 +188,11 @@ def summarise_day(session: Session, *, day: date, now: datetime) -> int:
         raise ValueError(f"{day} is not over yet")
     groups = group_seconds(session, day=day, now=now)
     session.execute(delete(OnlineDay).where(OnlineDay.day == day))
+    return store_day(session, day=day, groups=groups)
+
+
+def store_day(session: Session, *, day: date, groups: dict[Group, list[float]]) -> int:
+    """Add a day's summary rows, one per dimension and key, from per-group seconds."""
     stored = 0
     for by in DIMENSIONS:
         for r in _group(groups, by):
