@@ -30,7 +30,7 @@ import httpx
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from mudan.core.db import make_engine, make_sessionmaker, transaction, utcnow
+from mudan.core.db import as_utc, make_engine, make_sessionmaker, transaction, utcnow
 from mudan.core.progress import NullReporter
 from mudan.core.runtime import Runtime
 from mudan.demo.world import generate
@@ -39,7 +39,7 @@ from mudan.domains.video.models import VideoChannel, VideoDevice, VideoRateDay
 from mudan.domains.video.rates import local_day, store_day_rates
 from mudan.domains.video.service import probe_channels
 from mudan.domains.video.simulator import free_socket
-from mudan.domains.video.status import PROBE_WINDOW, recompute, utc
+from mudan.domains.video.status import PROBE_WINDOW, recompute
 from mudan.settings import Settings, VideoSettings
 
 KEEP = ("mudan.web.plugin", "mudan.domains.org.plugin", "mudan.domains.video.plugin")
@@ -73,15 +73,15 @@ def stale(session: Session) -> None:
 def naive(session: Session, at_: object) -> tuple[int, int, int]:
     """The peer: load every device and channel as objects, decide in Python, count in dicts,
     write back through the ORM unit of work, insert the rate rows one by one."""
-    at = utc(at_)  # type: ignore[arg-type]
+    at = as_utc(at_)  # type: ignore[arg-type]
     devices = {d.id: d for d in session.scalars(select(VideoDevice))}
     for d in devices.values():
-        deadline = utc(d.keepalive_deadline) if d.keepalive_deadline else None
+        deadline = as_utc(d.keepalive_deadline) if d.keepalive_deadline else None
         d.online = bool(d.registered and deadline is not None and deadline >= at)
     counts: dict[tuple[str, str], list[int]] = {}
     since = at - PROBE_WINDOW
     for c in session.scalars(select(VideoChannel)):
-        probe_at = utc(c.last_probe_at) if c.last_probe_at else None
+        probe_at = as_utc(c.last_probe_at) if c.last_probe_at else None
         fresh = probe_at is not None and probe_at >= since
         down = fresh and c.last_probe_result in {r.value for r in DOWN}
         online = devices[c.device_id].online and c.catalog_status == CatalogStatus.ON and not down
