@@ -70,12 +70,14 @@ def test_each_forbidden_import_breaks_its_contract(tmp_path: Path, pristine: Pat
     tree = tmp_path / "tree"
     shutil.copytree(pristine, tree)
     _append(tree, "mudan.core.errors", "import mudan.domains.cases.models")
+    _append(tree, "mudan.kernel.scope", "import mudan.domains.video.models")
     _append(tree, "mudan.domains.cases.service", "import duckdb")
     _append(tree, "mudan.domains.video.registry", "from mudan.domains.cases import models")
     code, out = _lint(tree)
     assert code != 0
     assert f"{FOUNDATIONS} BROKEN" in out
     assert "mudan.core.errors -> mudan.domains.cases.models" in out
+    assert "mudan.kernel.scope -> mudan.domains.video.models" in out
     assert f"{LAKE_GATE} BROKEN" in out
     assert "mudan.domains.cases.service -> duckdb" in out
     assert f"{DOMAINS} BROKEN" in out
