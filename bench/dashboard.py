@@ -9,9 +9,11 @@
    installed; otherwise a bench source backed by its own SQLite file answers them (so every panel
    is built) — the line says which.
 3. Live: ``--clients`` concurrent EventSource-like streams (httpx) on ``/api/v1/ops/stream``;
-   the bench raises ``--alerts`` alerts (written to the alert file, read by the server process's
-   poller: a cross-process path) and measures delivery latency to every client. The peer, in the
-   same run: the same number of clients polling ``/api/v1/ops/alerts`` once a second.
+   the bench raises ``--alerts`` alerts from its own process (through the indicators domain's
+   alert hook into the demo database when it is installed, else into the bench source's file;
+   either way the server's poller picks them up: a cross-process path) and measures, per client,
+   the time from raising an alert to receiving it. The peer, in the same run: the same number of
+   clients polling ``/api/v1/ops/alerts`` once a second.
 
 The last line: ``dashboard: payload p95 … ms at scale …; SSE p95 … ms to N clients (…x … polling)``.
 """
@@ -28,7 +30,8 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import date
+import uuid
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +89,48 @@ def raise_alert(path: Path, n: int) -> float:
             ("red", f"bench {n} {sent!r}", str(sent)),
         )
     return sent
+
+
+class Raiser:
+    """Raises the bench's alerts where the server reads them: through the indicators domain's
+    alert hook into the demo database when it is installed, else into the bench source's file.
+    ``raise_one`` returns the id the stream and the polling endpoint will carry."""
+
+    def __init__(self, folder: Path, path: Path) -> None:
+        from mudan.domains.ops.sources import source_for
+
+        self.path, self.real = path, source_for({}) is not None
+        self.runtime: Any = None
+        self.run = uuid.uuid4().hex[:8]
+        if self.real:
+            from mudan.core.runtime import Runtime
+
+            self.runtime = Runtime(settings(folder))
+
+    def raise_one(self, n: int, mode: str) -> tuple[int, float]:
+        """Raise one alert; its id and when it was raised (clients note when it arrives)."""
+        sent = time.time()
+        if not self.real:
+            raise_alert(self.path, n)
+            with sqlite3.connect(self.path) as db:
+                return int(db.execute("SELECT max(id) FROM alert").fetchone()[0]), sent
+        from mudan.core.db import transaction
+        from mudan.hooks import AlertSignal
+
+        signal = AlertSignal(
+            source="bench",
+            level="red",
+            title=f"bench {n}",
+            dedup_key=f"bench-{self.run}-{mode}-{n}",  # a new alert each time, never a repeat
+            observed_at=datetime.fromtimestamp(sent, UTC),
+        )
+        with transaction(self.runtime.sessions) as s:
+            alert_id = self.runtime.pm.hook.mudan_raise_alert(session=s, signal=signal)
+        return int(alert_id), sent
+
+    def close(self) -> None:
+        if self.runtime is not None:
+            self.runtime.close()
 
 
 def serve(port: int, folder: Path, alerts: Path) -> None:
@@ -164,7 +209,7 @@ async def sse_client(
             if line.startswith("data:"):
                 data = json.loads(line[5:])
                 if data["type"] == "alert":
-                    got[data["id"]] = time.time() - float(data["at"])
+                    got.setdefault(data["id"], time.time())
             if stop.is_set():
                 return
 
@@ -177,7 +222,7 @@ async def poll_client(
         while not stop.is_set():
             r = await c.get("/api/v1/ops/alerts", params={"after": after})
             for a in r.json()["items"]:
-                got[a["id"]] = time.time() - float(a["at"])
+                got.setdefault(a["id"], time.time())
                 after = max(after, a["id"])
             await asyncio.sleep(1.0)
 
@@ -187,10 +232,10 @@ async def live_run(
     headers: dict[str, str],
     clients: int,
     alerts: int,
-    path: Path,
+    raiser: Raiser,
     mode: str,
     start_id: int,
-) -> list[float]:
+) -> tuple[list[float], int]:
     stop, ready = asyncio.Event(), asyncio.Event()
     per: list[dict[int, float]] = [{} for _ in range(clients)]
     counter = [0, clients]
@@ -206,22 +251,23 @@ async def live_run(
             for i in range(clients)
         ]
     await asyncio.sleep(2.0)
+    sent: dict[int, float] = {}
     for n in range(alerts):
-        raise_alert(path, n)
+        alert_id, at = raiser.raise_one(n, mode)
+        sent[alert_id] = at
         await asyncio.sleep(1.5)
     await asyncio.sleep(3.0)
     stop.set()
-    raise_alert(path, -1)  # wakes the streams so they notice the stop
+    last, _ = raiser.raise_one(-1, mode)  # wakes the streams so they notice the stop
     await asyncio.sleep(1.0)
     for t in tasks:
         t.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
-    wanted = range(start_id + 1, start_id + alerts + 1)
-    lat = [d[i] for d in per for i in wanted if i in d]
+    lat = [d[i] - at for d in per for i, at in sent.items() if i in d]
     missing = clients * alerts - len(lat)
     if missing:
         print(f"  {mode}: {missing} deliveries missing")
-    return lat
+    return lat, last
 
 
 def main() -> None:
@@ -268,10 +314,16 @@ def main() -> None:
         print(f"payload: {len(states)} panels ({ok} ok) via {source}; {plat}")
         p50 = statistics.median(times) * 1000
         print(f"payload p50 {p50:.1f} ms, p95 {p95:.1f} ms ({args.requests} requests)")
-        sse = asyncio.run(live_run(base, headers, args.clients, args.alerts, alerts, "sse", 0))
-        poll = asyncio.run(
-            live_run(base, headers, args.clients, args.alerts, alerts, "poll", args.alerts + 1)
-        )
+        raiser = Raiser(folder, alerts)
+        try:
+            sse, last = asyncio.run(
+                live_run(base, headers, args.clients, args.alerts, raiser, "sse", 0)
+            )
+            poll, _ = asyncio.run(
+                live_run(base, headers, args.clients, args.alerts, raiser, "poll", last)
+            )
+        finally:
+            raiser.close()
         s95, p95p = pct(sse, 95) * 1000, pct(poll, 95) * 1000
         n = args.clients
         m50, q50 = statistics.median(sse) * 1000, statistics.median(poll) * 1000
